@@ -1,0 +1,348 @@
+//! Where requests go: the regional portal and OIDC hosts, an override URL, and which region to use.
+
+use crate::ids::{Region, ValidationError};
+
+/// Endpoint variants, as botocore's `use_fips_endpoint` and `use_dualstack_endpoint`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EndpointOptions {
+    /// Use the FIPS host (`portal.sso-fips.…`).
+    pub use_fips: bool,
+    /// Use the dual-stack host (`….api.aws`).
+    pub use_dual_stack: bool,
+}
+
+/// An endpoint override that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    /// Not an http(s) URL of the expected shape.
+    #[error("endpoint URL {url:?} is not usable: {reason}")]
+    Invalid {
+        /// The URL given.
+        url: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// Plain HTTP to a host that is not this machine.
+    #[error(
+        "endpoint URL {url:?} uses http:// to a host that is not this machine; the token would cross the network \
+         in clear text. Use https://, or http:// only to 127.0.0.1, [::1] or localhost"
+    )]
+    InsecureHttp {
+        /// The URL given.
+        url: String,
+    },
+}
+
+/// A base URL requests are sent to, without a trailing slash. Holding one means it was validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint(String);
+
+impl Endpoint {
+    /// The IAM Identity Center portal endpoint of a region.
+    pub fn portal(region: &Region, options: EndpointOptions) -> Self {
+        Self::regional("portal.sso", region, options)
+    }
+
+    /// The OIDC endpoint of a region.
+    pub fn oidc(region: &Region, options: EndpointOptions) -> Self {
+        Self::regional("oidc", region, options)
+    }
+
+    fn regional(service: &str, region: &Region, options: EndpointOptions) -> Self {
+        let fips = if options.use_fips { "-fips" } else { "" };
+        let suffix = match (options.use_dual_stack, region.as_str().starts_with("cn-")) {
+            (true, true) => "api.amazonwebservices.com.cn",
+            (true, false) => "api.aws",
+            (false, _) => region.dns_suffix(),
+        };
+        Self(format!("https://{service}{fips}.{region}.{suffix}"))
+    }
+
+    /// Validates an endpoint override (`--endpoint-url`, `AWS_ENDPOINT_URL_SSO`, `AWS_ENDPOINT_URL`).
+    ///
+    /// `https://` to any host; `http://` only to a loopback address, for local emulators and tests. No user
+    /// information, query or fragment, and nothing but ASCII, so the host cannot be disguised.
+    pub fn custom(url: &str) -> Result<Self, EndpointError> {
+        let invalid = |reason| EndpointError::Invalid {
+            url: url.chars().take(200).collect(),
+            reason,
+        };
+        if !url.is_ascii() {
+            return Err(invalid("it contains characters that are not ASCII"));
+        }
+        if url
+            .bytes()
+            .any(|b| b.is_ascii_control() || b == b' ' || b == b'\\')
+        {
+            return Err(invalid(
+                "it contains spaces, backslashes or control characters",
+            ));
+        }
+        let lower = url.to_ascii_lowercase();
+        let (secure, rest) = if let Some(rest) = lower.strip_prefix("https://") {
+            (true, &url[url.len() - rest.len()..])
+        } else if let Some(rest) = lower.strip_prefix("http://") {
+            (false, &url[url.len() - rest.len()..])
+        } else {
+            return Err(invalid(
+                "it must start with https:// (or http:// to this machine)",
+            ));
+        };
+        if rest.contains(['?', '#']) {
+            return Err(invalid("it must not have a query or fragment"));
+        }
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        if authority.contains('@') {
+            return Err(invalid("it must not contain user information (`@`)"));
+        }
+        let (host, port) =
+            split_host_port(authority).ok_or_else(|| invalid("its host or port is not valid"))?;
+        if let Some(port) = port
+            && !(!port.is_empty()
+                && port.len() <= 5
+                && port.bytes().all(|b| b.is_ascii_digit())
+                && port.parse::<u32>().is_ok_and(|p| (1..=65535).contains(&p)))
+        {
+            return Err(invalid("its port is not a number from 1 to 65535"));
+        }
+        if !path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b))
+            || path.split('/').any(|segment| segment == "..")
+        {
+            return Err(invalid(
+                "its path has characters or segments that are not allowed",
+            ));
+        }
+        if !secure && !is_loopback(host) {
+            return Err(EndpointError::InsecureHttp {
+                url: url.chars().take(200).collect(),
+            });
+        }
+        Ok(Self(url.trim_end_matches('/').to_owned()))
+    }
+
+    /// The base URL.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Splits `host[:port]`, where host is a DNS name, an IPv4 address or a bracketed IPv6 address.
+fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        let end = rest.find(']')?;
+        let host = &authority[..end + 2];
+        let inner = &rest[..end];
+        if inner.is_empty()
+            || !inner
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        {
+            return None;
+        }
+        match &rest[end + 1..] {
+            "" => (host, None),
+            tail => (host, Some(tail.strip_prefix(':')?)),
+        }
+    } else {
+        match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let dns_ok = host.starts_with('[')
+        || (!host.is_empty()
+            && host.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+            }));
+    dns_ok.then_some((host, port))
+}
+
+fn is_loopback(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") || host == "[::1]" {
+        return true;
+    }
+    let octets: Vec<&str> = host.split('.').collect();
+    octets.len() == 4
+        && octets[0] == "127"
+        && octets
+            .iter()
+            .all(|o| !o.is_empty() && o.len() <= 3 && o.parse::<u8>().is_ok())
+}
+
+/// The region a call goes to, and how it relates to the token's own region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegionChoice {
+    /// The region to call.
+    pub region: Region,
+    /// The region written in the token cache file, if any.
+    pub token_region: Option<String>,
+}
+
+impl RegionChoice {
+    /// A warning when the region asked for is not the one the token was issued in: the usual cause of
+    /// `UnauthorizedException: Session token not found or invalid`.
+    pub fn mismatch_warning(&self) -> Option<String> {
+        let token_region = self.token_region.as_deref()?;
+        (token_region != self.region.as_str()).then(|| {
+            format!(
+                "the token was issued in {token_region} but the call goes to {}; the portal only accepts a token \
+                 in the region it was issued in (use --region {token_region}, or fix sso_region)",
+                self.region
+            )
+        })
+    }
+}
+
+/// No usable region.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegionError {
+    /// Neither the caller nor the token gave one.
+    #[error(
+        "no region: the token cache file has no `region` field; pass --region with the region of your IAM \
+         Identity Center (sso_region in ~/.aws/config)"
+    )]
+    Missing,
+    /// The token cache file's region is not a region name.
+    #[error("the token cache file's `region` field is not usable")]
+    InvalidInCache(#[source] ValidationError),
+}
+
+/// Chooses the region to call: the one asked for (`--region`, a profile's `sso_region`) if any, else the token's.
+pub fn resolve_region(
+    requested: Option<&Region>,
+    token_region: Option<&str>,
+) -> Result<RegionChoice, RegionError> {
+    let region = match (requested, token_region) {
+        (Some(region), _) => region.clone(),
+        (None, Some(text)) => Region::new(text).map_err(RegionError::InvalidInCache)?,
+        (None, None) => return Err(RegionError::Missing),
+    };
+    Ok(RegionChoice {
+        region,
+        token_region: token_region.map(str::to_owned),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region(s: &str) -> Region {
+        Region::new(s).unwrap()
+    }
+
+    #[test]
+    fn regional_hosts_for_every_partition_and_variant() {
+        let plain = EndpointOptions::default();
+        let fips = EndpointOptions {
+            use_fips: true,
+            ..plain
+        };
+        let dual = EndpointOptions {
+            use_dual_stack: true,
+            ..plain
+        };
+        let cases = [
+            (
+                Endpoint::portal(&region("us-east-1"), plain),
+                "https://portal.sso.us-east-1.amazonaws.com",
+            ),
+            (
+                Endpoint::portal(&region("cn-north-1"), plain),
+                "https://portal.sso.cn-north-1.amazonaws.com.cn",
+            ),
+            (
+                Endpoint::portal(&region("us-gov-west-1"), fips),
+                "https://portal.sso-fips.us-gov-west-1.amazonaws.com",
+            ),
+            (
+                Endpoint::portal(&region("eu-west-1"), dual),
+                "https://portal.sso.eu-west-1.api.aws",
+            ),
+            (
+                Endpoint::oidc(&region("eu-west-1"), plain),
+                "https://oidc.eu-west-1.amazonaws.com",
+            ),
+        ];
+        for (endpoint, expected) in cases {
+            assert_eq!(endpoint.as_str(), expected);
+        }
+    }
+
+    #[test]
+    fn overrides_accept_https_anywhere_and_http_only_to_loopback() {
+        for good in [
+            "https://sso.example.com",
+            "https://sso.example.com:8443/base/",
+            "http://127.0.0.1:4949",
+            "http://127.1.2.3",
+            "http://localhost:80",
+            "http://[::1]:9000",
+            "HTTPS://EXAMPLE.COM",
+        ] {
+            assert!(Endpoint::custom(good).is_ok(), "{good}");
+        }
+        assert_eq!(
+            Endpoint::custom("https://x.example/base/")
+                .unwrap()
+                .as_str(),
+            "https://x.example/base"
+        );
+        for bad in [
+            "http://example.com",
+            "http://10.0.0.1",
+            "http://127.0.0.1.evil.com",
+            "http://localhost.evil.com",
+            "https://user:pw@example.com",
+            "https://127.0.0.1@evil.com",
+            "https://exаmple.com", // Cyrillic а
+            "https://example.com?x=1",
+            "https://example.com#x",
+            "https://example.com:99999",
+            "https://example.com:",
+            "https://example.com/../x",
+            "ftp://example.com",
+            "example.com",
+            "https://",
+            "https://exa mple.com",
+            "https://example.com\\@evil.com",
+        ] {
+            assert!(Endpoint::custom(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn requested_region_wins_and_a_mismatch_is_named() {
+        let choice = resolve_region(Some(&region("eu-west-1")), Some("us-east-1")).unwrap();
+        assert_eq!(choice.region.as_str(), "eu-west-1");
+        let warning = choice.mismatch_warning().unwrap();
+        assert!(
+            warning.contains("us-east-1") && warning.contains("eu-west-1"),
+            "{warning}"
+        );
+
+        let choice = resolve_region(None, Some("us-east-1")).unwrap();
+        assert_eq!(choice.region.as_str(), "us-east-1");
+        assert_eq!(choice.mismatch_warning(), None);
+
+        assert_eq!(resolve_region(None, None), Err(RegionError::Missing));
+        assert!(matches!(
+            resolve_region(None, Some("us-east-1.evil.com")),
+            Err(RegionError::InvalidInCache(_))
+        ));
+    }
+}

@@ -1,0 +1,115 @@
+//! When to try again: capped exponential backoff with jitter, honouring `Retry-After`. Randomness comes in as an
+//! argument so that the core stays deterministic.
+
+use std::time::Duration;
+
+/// The retry policy shared by the CLI and the JavaScript package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Total attempts, the first included.
+    pub max_attempts: u32,
+    /// The delay before the first retry, before jitter.
+    pub base_delay: Duration,
+    /// No computed delay exceeds this.
+    pub max_delay: Duration,
+    /// A `Retry-After` longer than this is not waited for: the attempt fails instead.
+    pub max_retry_after: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(5),
+            max_retry_after: Duration::from_secs(30),
+        }
+    }
+}
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryDecision {
+    /// Wait this long, then send again.
+    RetryAfter(Duration),
+    /// Stop and report the failure.
+    GiveUp,
+}
+
+impl RetryPolicy {
+    /// Decides after failed attempt number `attempt` (1-based). `retryable` says whether the failure is worth
+    /// retrying; `retry_after` is the server's `Retry-After`; `jitter` is any random `u32` from the host.
+    ///
+    /// The delay is "equal jitter": half of `min(max_delay, base_delay * 2^(attempt-1))` plus a random share of the
+    /// other half, and never less than `Retry-After`.
+    pub fn decide(
+        &self,
+        attempt: u32,
+        retryable: bool,
+        retry_after: Option<Duration>,
+        jitter: u32,
+    ) -> RetryDecision {
+        if !retryable || attempt >= self.max_attempts {
+            return RetryDecision::GiveUp;
+        }
+        let exponent = attempt.saturating_sub(1).min(16);
+        let ceiling = self
+            .base_delay
+            .saturating_mul(1 << exponent)
+            .min(self.max_delay);
+        let half = ceiling / 2;
+        let random_share = half.mul_f64(f64::from(jitter) / f64::from(u32::MAX));
+        let computed = half + random_share;
+        match retry_after {
+            Some(wait) if wait > self.max_retry_after => RetryDecision::GiveUp,
+            Some(wait) => RetryDecision::RetryAfter(wait.max(computed)),
+            None => RetryDecision::RetryAfter(computed),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_is_capped_and_jittered() {
+        let policy = RetryPolicy {
+            max_attempts: 10,
+            ..RetryPolicy::default()
+        };
+        let at = |attempt, jitter| match policy.decide(attempt, true, None, jitter) {
+            RetryDecision::RetryAfter(d) => d,
+            RetryDecision::GiveUp => panic!("gave up"),
+        };
+        assert_eq!(at(1, 0), Duration::from_millis(100));
+        assert_eq!(at(1, u32::MAX), Duration::from_millis(200));
+        assert_eq!(at(2, 0), Duration::from_millis(200));
+        assert_eq!(at(9, u32::MAX), Duration::from_secs(5));
+        assert!(at(3, u32::MAX / 2) > at(3, 0));
+    }
+
+    #[test]
+    fn gives_up_when_told_or_out_of_attempts() {
+        let policy = RetryPolicy::default();
+        assert_eq!(policy.decide(1, false, None, 0), RetryDecision::GiveUp);
+        assert_eq!(policy.decide(4, true, None, 0), RetryDecision::GiveUp);
+        assert!(matches!(
+            policy.decide(3, true, None, 0),
+            RetryDecision::RetryAfter(_)
+        ));
+    }
+
+    #[test]
+    fn retry_after_is_honoured_up_to_a_limit() {
+        let policy = RetryPolicy::default();
+        assert_eq!(
+            policy.decide(1, true, Some(Duration::from_secs(2)), 0),
+            RetryDecision::RetryAfter(Duration::from_secs(2))
+        );
+        assert_eq!(
+            policy.decide(1, true, Some(Duration::from_secs(600)), 0),
+            RetryDecision::GiveUp
+        );
+    }
+}
