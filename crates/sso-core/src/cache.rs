@@ -346,6 +346,9 @@ pub fn cache_file_name(session_name_or_start_url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // On wasm32 the same tests run under wasm-bindgen-test (as quinn-proto does).
+    #[cfg(all(target_family = "wasm", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const FULL: &str = r#"{
         "startUrl": "https://my-sso-portal.awsapps.com/start",

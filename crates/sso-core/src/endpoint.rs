@@ -240,6 +240,9 @@ pub fn resolve_region(
 #[cfg(test)]
 mod tests {
     use super::*;
+    // On wasm32 the same tests run under wasm-bindgen-test (as quinn-proto does).
+    #[cfg(all(target_family = "wasm", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn region(s: &str) -> Region {
         Region::new(s).unwrap()

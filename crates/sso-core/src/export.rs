@@ -278,8 +278,11 @@ fn plain_json(credentials: &RoleCredentials, expiration: &str, options: &ExportO
 #[cfg(test)]
 mod tests {
     use super::*;
+    // On wasm32 the same tests run under wasm-bindgen-test (as quinn-proto does).
     use crate::secret::SecretString;
     use chrono::DateTime;
+    #[cfg(all(target_family = "wasm", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn creds(secret: &str) -> RoleCredentials {
         RoleCredentials {

@@ -532,7 +532,10 @@ pub fn parse_logout_response(
 #[cfg(test)]
 mod tests {
     use super::*;
+    // On wasm32 the same tests run under wasm-bindgen-test (as quinn-proto does).
     use crate::endpoint::EndpointOptions;
+    #[cfg(all(target_family = "wasm", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn ctx() -> CallContext {
         CallContext {

@@ -71,6 +71,9 @@ impl RetryPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // On wasm32 the same tests run under wasm-bindgen-test (as quinn-proto does).
+    #[cfg(all(target_family = "wasm", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn backoff_grows_is_capped_and_jittered() {

@@ -47,6 +47,9 @@ impl std::fmt::Display for SecretString {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // On wasm32 the same tests run under wasm-bindgen-test (as quinn-proto does).
+    #[cfg(all(target_family = "wasm", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn debug_and_display_redact() {
