@@ -1,1 +1,37 @@
-fn main() {}
+//! `ssocreds`: turn an AWS IAM Identity Center (SSO) sign-in into temporary role credentials.
+//!
+//! This binary is the I/O shell around `sso-core`: it reads files, the clock and the environment, sends the
+//! requests the core builds, and prints what the core formats.
+
+mod cli;
+mod commands;
+mod failure;
+mod log;
+mod token_files;
+mod transport;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+use crate::log::Log;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let log = Log {
+        verbose: cli.verbose,
+        quiet: cli.quiet,
+    };
+    let result = match &cli.command {
+        Command::Export(args) => commands::export::run(args, &log),
+        Command::Token(args) => commands::token::run(args, &log),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("ssocreds: error: {}", failure.message);
+            ExitCode::from(failure.exit as u8)
+        }
+    }
+}

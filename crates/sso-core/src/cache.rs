@@ -268,6 +268,13 @@ pub struct TokenError {
     pub start_url: Option<String>,
 }
 
+impl TokenError {
+    /// A stable machine-readable code, like the other errors' `code()`.
+    pub fn code(&self) -> &'static str {
+        "TOKEN_EXPIRED"
+    }
+}
+
 impl CachedToken {
     /// Compares the token's expiry with `now`. A token that expires within `warn_within` is
     /// [`TokenStatus::ExpiringSoon`]; one that has expired (at or before `now`) is an error.

@@ -126,6 +126,13 @@ impl Endpoint {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether the endpoint is on this machine (127.0.0.0/8, `[::1]`, `localhost`): hosts skip proxies for it.
+    pub fn is_loopback(&self) -> bool {
+        let after_scheme = self.0.split_once("://").map_or(self.0.as_str(), |(_, rest)| rest);
+        let authority = after_scheme.split('/').next().unwrap_or_default();
+        split_host_port(authority).is_some_and(|(host, _)| is_loopback(host))
+    }
 }
 
 impl std::fmt::Display for Endpoint {
@@ -305,6 +312,10 @@ mod tests {
                 .as_str(),
             "https://x.example/base"
         );
+        assert!(Endpoint::custom("http://127.0.0.1:9/x").unwrap().is_loopback());
+        assert!(Endpoint::custom("https://[::1]").unwrap().is_loopback());
+        assert!(!Endpoint::custom("https://example.com").unwrap().is_loopback());
+        assert!(!Endpoint::portal(&region("us-east-1"), EndpointOptions::default()).is_loopback());
         for bad in [
             "http://example.com",
             "http://10.0.0.1",

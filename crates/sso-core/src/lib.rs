@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod cache;
+mod commands;
 mod endpoint;
 mod export;
 mod http;
@@ -31,6 +32,7 @@ pub use cache::{
     CacheError, CachedToken, MAX_CACHE_FILE_BYTES, TokenError, TokenStatus, cache_file_name,
     parse_cached_token,
 };
+pub use commands::{CommandSpec, aws_cli_command, curl_command, ssocreds_export_command};
 pub use endpoint::{
     Endpoint, EndpointError, EndpointOptions, RegionChoice, RegionError, resolve_region,
 };

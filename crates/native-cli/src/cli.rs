@@ -1,0 +1,159 @@
+//! The command line.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use sso_core::ExportFormat;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  unexpected internal error
+  2  usage: bad flag, account id, role name, region or endpoint
+  3  no token cache file, or one that cannot be read or used
+  4  the token has expired or was rejected: sign in again
+  5  no access to the account or role
+  6  still throttled after retries
+  7  network failure, timeout, or a server error or unreadable answer
+  8  problem in ~/.aws/config or the profile
+  9  a file could not be written";
+
+/// Turn an AWS IAM Identity Center (SSO) sign-in into temporary role credentials.
+#[derive(Debug, Parser)]
+#[command(name = "ssocreds", version, after_help = EXIT_CODES, max_term_width = 110)]
+pub struct Cli {
+    /// Show each request (token redacted), each answer's status and timing, and which files are used.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    /// Print no warnings (errors are still printed).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch role credentials and print them as shell exports (or another format) on stdout.
+    ///
+    /// Use it as: eval "$(ssocreds export --account-id 111122223333 --role-name ReadOnly)"
+    Export(ExportArgs),
+    /// Show which token cache file is used, its start URL, region and time left.
+    Token(TokenArgs),
+}
+
+/// Where the SSO access token comes from.
+#[derive(Debug, Args, Clone)]
+pub struct TokenSource {
+    /// Token cache file to use, or - for standard input [default: search ~/.aws/sso/cache]
+    #[arg(long, value_name = "FILE")]
+    pub cache: Option<String>,
+
+    /// When searching the cache folder, use the token of this start URL.
+    #[arg(long, value_name = "URL")]
+    pub start_url: Option<String>,
+}
+
+/// How to reach the portal.
+#[derive(Debug, Args, Clone)]
+pub struct NetworkArgs {
+    /// Send requests here instead of the regional portal [env: AWS_ENDPOINT_URL_SSO, AWS_ENDPOINT_URL].
+    /// https:// only, except http:// to 127.0.0.1, [::1] or localhost.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Extra trusted CA certificates (PEM), for corporate TLS inspection.
+    #[arg(long, value_name = "FILE", env = "AWS_CA_BUNDLE")]
+    pub ca_bundle: Option<String>,
+
+    /// Give up on a request after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+
+    /// Give up connecting after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5)]
+    pub connect_timeout: u64,
+
+    /// Attempts in all for throttling, server errors and connection failures (1 = no retry).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub max_attempts: u32,
+}
+
+/// The output formats, named as `aws configure export-credentials --format` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// export NAME=value (bash, zsh, sh)
+    Env,
+    /// NAME=value with shell quoting
+    EnvNoExport,
+    /// NAME=value for .env files
+    Dotenv,
+    /// set -gx NAME "value" (fish)
+    Fish,
+    /// $Env:NAME="value" (PowerShell)
+    Powershell,
+    /// set NAME=value (Windows cmd)
+    WindowsCmd,
+    /// credential_process JSON (Version 1)
+    Process,
+    /// a JSON object for scripts
+    Json,
+}
+
+impl From<FormatArg> for ExportFormat {
+    fn from(arg: FormatArg) -> Self {
+        match arg {
+            FormatArg::Env => Self::Env,
+            FormatArg::EnvNoExport => Self::EnvNoExport,
+            FormatArg::Dotenv => Self::Dotenv,
+            FormatArg::Fish => Self::Fish,
+            FormatArg::Powershell => Self::PowerShell,
+            FormatArg::WindowsCmd => Self::WindowsCmd,
+            FormatArg::Process => Self::Process,
+            FormatArg::Json => Self::Json,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The 12-digit AWS account id.
+    #[arg(long, value_name = "ID")]
+    pub account_id: String,
+
+    /// The role (permission set) name, as the portal shows it.
+    #[arg(long, value_name = "NAME")]
+    pub role_name: String,
+
+    /// The IAM Identity Center region (sso_region) [default: the token file's region].
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "env")]
+    pub format: FormatArg,
+
+    /// Also set AWS_REGION and AWS_DEFAULT_REGION to this region in the output.
+    #[arg(long, value_name = "REGION")]
+    pub export_region: Option<String>,
+
+    /// Warn when the SSO token has less than this many minutes left.
+    #[arg(long, value_name = "MINUTES", default_value_t = 15)]
+    pub warn_minutes: i64,
+
+    #[command(flatten)]
+    pub source: TokenSource,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub source: TokenSource,
+
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}

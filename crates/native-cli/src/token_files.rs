@@ -1,0 +1,204 @@
+//! Finding and reading token cache files. Parsing is the core's job; this module only does the I/O.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use sso_core::{CacheError, CachedToken, MAX_CACHE_FILE_BYTES, format_duration, parse_cached_token};
+
+use crate::failure::{Exit, Failure, cache_failure};
+
+/// A token and where it came from.
+pub struct LoadedToken {
+    /// The file, or `-` for standard input.
+    pub origin: String,
+    pub token: CachedToken,
+}
+
+/// Reads at most `MAX_CACHE_FILE_BYTES + 1` bytes, so a huge file costs nothing and is still reported as too large.
+fn read_limited(reader: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader.take(MAX_CACHE_FILE_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Loads `--cache FILE` (or `-` for standard input).
+pub fn load_explicit(path: &str) -> Result<LoadedToken, Failure> {
+    let bytes = if path == "-" {
+        read_limited(std::io::stdin().lock())
+    } else {
+        let metadata = fs::metadata(path).map_err(|e| io_failure(path, &e))?;
+        if !metadata.is_file() {
+            return Err(Failure::new(Exit::Cache, format!("token cache file {path} is not a regular file")));
+        }
+        fs::File::open(path).and_then(read_limited)
+    }
+    .map_err(|e| io_failure(path, &e))?;
+    let token = parse_cached_token(&bytes).map_err(|e| cache_failure(path, &e))?;
+    Ok(LoadedToken {
+        origin: path.to_owned(),
+        token,
+    })
+}
+
+fn io_failure(path: &str, error: &std::io::Error) -> Failure {
+    let hint = match error.kind() {
+        std::io::ErrorKind::NotFound => "; check the path, or leave out --cache to search ~/.aws/sso/cache",
+        std::io::ErrorKind::PermissionDenied => "; check the file's owner and permissions",
+        _ => "",
+    };
+    Failure::new(Exit::Cache, format!("cannot read token cache file {path}: {error}{hint}"))
+}
+
+/// The folder the AWS CLI keeps tokens in: `$HOME/.aws/sso/cache`.
+pub fn cache_dir() -> Result<PathBuf, Failure> {
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .or_else(std::env::home_dir)
+        .ok_or_else(|| Failure::new(Exit::Cache, "cannot find the home folder: HOME is not set; pass --cache FILE"))?;
+    Ok(home.join(".aws").join("sso").join("cache"))
+}
+
+/// What a scan of the cache folder found.
+pub struct Scan {
+    pub dir: PathBuf,
+    pub tokens: Vec<LoadedToken>,
+    /// Files that looked like tokens but could not be used, with the reason (for `--verbose` and error messages).
+    pub skipped: Vec<(PathBuf, String)>,
+}
+
+/// Reads every `*.json` file in the cache folder, keeping the token files. Client-registration files are passed
+/// over silently; unreadable or invalid files are noted and passed over, so one bad file never hides a good one.
+pub fn scan(dir: &Path) -> Result<Scan, Failure> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Scan {
+                dir: dir.to_owned(),
+                tokens: Vec::new(),
+                skipped: Vec::new(),
+            });
+        }
+        Err(e) => {
+            return Err(Failure::new(
+                Exit::Cache,
+                format!("cannot list the token cache folder {}: {e}", dir.display()),
+            ));
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .filter(|path| {
+            !path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("botocore-client-id-"))
+        })
+        .collect();
+    paths.sort();
+    let mut tokens = Vec::new();
+    let mut skipped = Vec::new();
+    for path in paths {
+        let read = fs::metadata(&path).and_then(|m| {
+            if m.is_file() {
+                fs::File::open(&path).and_then(read_limited)
+            } else {
+                Err(std::io::Error::other("not a regular file"))
+            }
+        });
+        match read.map(|bytes| parse_cached_token(&bytes)) {
+            Ok(Ok(token)) => tokens.push(LoadedToken {
+                origin: path.display().to_string(),
+                token,
+            }),
+            Ok(Err(CacheError::ClientRegistration)) => {}
+            Ok(Err(e)) => skipped.push((path, crate::failure::chain(&e))),
+            Err(e) => skipped.push((path, e.to_string())),
+        }
+    }
+    Ok(Scan {
+        dir: dir.to_owned(),
+        tokens,
+        skipped,
+    })
+}
+
+fn same_start_url(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
+}
+
+/// Picks the token to use from a scan: the only one, or the only sign-in matching `start_url`. When several files
+/// hold tokens of the same sign-in (a legacy and an sso-session file for one start URL), the one that expires last
+/// wins. Anything else is an error that lists the candidates and how to choose: ssocreds never guesses.
+pub fn choose(scan: Scan, start_url: Option<&str>, now: DateTime<Utc>) -> Result<LoadedToken, Failure> {
+    let Scan { dir, tokens, skipped } = scan;
+    let candidates: Vec<LoadedToken> = match start_url {
+        Some(wanted) => tokens
+            .into_iter()
+            .filter(|t| t.token.start_url.as_deref().is_some_and(|u| same_start_url(u, wanted)))
+            .collect(),
+        None => tokens,
+    };
+    if candidates.is_empty() {
+        let mut message = match start_url {
+            Some(url) => format!("no SSO token for start URL {url} in {}", dir.display()),
+            None => format!("no SSO token found in {}", dir.display()),
+        };
+        if !skipped.is_empty() {
+            message.push_str(&format!(" ({} file(s) there could not be used: ", skipped.len()));
+            let reasons: Vec<String> = skipped
+                .iter()
+                .take(3)
+                .map(|(p, why)| format!("{}: {why}", p.display()))
+                .collect();
+            message.push_str(&reasons.join("; "));
+            message.push(')');
+        }
+        message.push_str(
+            "; sign in with `aws sso login --profile <profile>` (or `aws sso login --sso-session <name>`), or pass \
+             --cache FILE",
+        );
+        return Err(Failure::new(Exit::Cache, message));
+    }
+    let first_url = candidates[0].token.start_url.clone();
+    let one_sign_in = candidates.iter().all(|c| match (&c.token.start_url, &first_url) {
+        (Some(a), Some(b)) => same_start_url(a, b),
+        _ => false,
+    });
+    if candidates.len() == 1 || one_sign_in {
+        return Ok(candidates
+            .into_iter()
+            .max_by_key(|c| c.token.expires_at)
+            .expect("candidates is not empty"));
+    }
+    let mut message = format!(
+        "{} SSO tokens found in {} and nothing says which to use:\n",
+        candidates.len(),
+        dir.display()
+    );
+    for c in &candidates {
+        message.push_str(&format!(
+            "  {}  start URL {}  region {}  {}\n",
+            c.origin,
+            c.token.start_url.as_deref().unwrap_or("(none)"),
+            c.token.region.as_deref().unwrap_or("(none)"),
+            describe_expiry(c.token.expires_at, now)
+        ));
+    }
+    message.push_str("choose one with --start-url URL (or --cache FILE)");
+    Err(Failure::new(Exit::Cache, message))
+}
+
+/// `expires in 7 h 59 min` or `expired 2 h 3 min ago`.
+pub fn describe_expiry(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let left = expires_at - now;
+    if left > chrono::TimeDelta::zero() {
+        format!("expires in {}", format_duration(left))
+    } else {
+        format!("expired {} ago", format_duration(left))
+    }
+}

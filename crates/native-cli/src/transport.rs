@@ -1,0 +1,184 @@
+//! Sends the core's requests: reqwest with rustls, timeouts, proxies from the environment, an extra CA bundle,
+//! and retries of throttling and server errors as the core's `RetryPolicy` decides.
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use sso_core::{HttpRequest, HttpResponse, Method, RetryDecision, RetryPolicy};
+
+use crate::failure::{Exit, Failure};
+use crate::log::Log;
+
+/// Answers larger than this are cut off: no portal or OIDC answer comes close.
+const MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Network settings from flags and environment.
+#[derive(Debug, Clone)]
+pub struct TransportOptions {
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    /// PEM file with extra trusted CA certificates (`--ca-bundle`, `AWS_CA_BUNDLE`).
+    pub ca_bundle: Option<String>,
+    pub retry: RetryPolicy,
+}
+
+pub struct Transport {
+    client: reqwest::blocking::Client,
+    retry: RetryPolicy,
+}
+
+/// Why no complete HTTP answer came back.
+struct SendError {
+    message: String,
+    timeout: bool,
+    connect: bool,
+}
+
+impl From<reqwest::Error> for SendError {
+    fn from(error: reqwest::Error) -> Self {
+        // reqwest's own message repeats the URL; the innermost cause ("Connection refused") is what helps.
+        let mut cause: &dyn std::error::Error = &error;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        Self {
+            message: cause.to_string(),
+            timeout: error.is_timeout(),
+            connect: error.is_connect(),
+        }
+    }
+}
+
+/// A failure to get any HTTP answer.
+fn transport_failure(url: &str, error: &SendError, attempts: u32) -> Failure {
+    let host = url.split('/').nth(2).unwrap_or(url);
+    let what = if error.timeout {
+        "the request timed out".to_owned()
+    } else if error.connect {
+        format!("could not connect: {}", error.message)
+    } else {
+        error.message.clone()
+    };
+    Failure::new(
+        Exit::Network,
+        format!(
+            "no answer from {host} after {attempts} attempt(s): {what}. Check the network, a proxy (HTTPS_PROXY, \
+             NO_PROXY) or a corporate CA (--ca-bundle, AWS_CA_BUNDLE); --verbose shows each attempt"
+        ),
+    )
+}
+
+impl Transport {
+    /// Builds the HTTP client. Requests to a loopback address never go through a proxy.
+    pub fn new(options: &TransportOptions, loopback: bool) -> Result<Self, Failure> {
+        // ring keeps the binary small and the build quick; installing twice is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut builder = reqwest::blocking::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.timeout)
+            .user_agent(sso_core::USER_AGENT)
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(!loopback);
+        if loopback {
+            builder = builder.no_proxy();
+        }
+        if let Some(path) = &options.ca_bundle {
+            let pem = std::fs::read(path).map_err(|e| {
+                Failure::new(Exit::Usage, format!("cannot read the CA bundle {path}: {e}"))
+            })?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                Failure::new(Exit::Usage, format!("the CA bundle {path} is not a PEM certificate file: {e}"))
+            })?;
+            if certificates.is_empty() {
+                return Err(Failure::new(
+                    Exit::Usage,
+                    format!("the CA bundle {path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"),
+                ));
+            }
+            for certificate in certificates {
+                builder = builder.add_root_certificate(certificate);
+            }
+        }
+        let client = builder.build().map_err(|e| {
+            Failure::new(Exit::Internal, format!("cannot set up HTTPS: {}", crate::failure::chain(&e)))
+        })?;
+        Ok(Self {
+            client,
+            retry: options.retry,
+        })
+    }
+
+    fn send_once(&self, request: &HttpRequest) -> Result<HttpResponse, SendError> {
+        let mut builder = match request.method {
+            Method::Get => self.client.get(&request.url),
+            Method::Post => self.client.post(&request.url),
+        };
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let response = builder.send()?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let mut body = Vec::new();
+        response
+            .take(MAX_RESPONSE_BYTES)
+            .read_to_end(&mut body)
+            .map_err(|e| SendError {
+                message: format!("the answer was cut off ({e})"),
+                timeout: e.kind() == std::io::ErrorKind::TimedOut,
+                connect: false,
+            })?;
+        Ok(HttpResponse { status, headers, body })
+    }
+
+    /// Sends a request, retrying connection failures, throttling and server errors. `is_retryable` tells whether
+    /// an HTTP answer is worth retrying (the core's error types know). Returns the last answer.
+    pub fn send(
+        &self,
+        request: &HttpRequest,
+        log: &Log,
+        is_retryable: impl Fn(&HttpResponse) -> (bool, Option<Duration>),
+    ) -> Result<HttpResponse, Failure> {
+        let mut attempt = 1;
+        loop {
+            log.request(request, attempt);
+            let started = Instant::now();
+            let outcome = self.send_once(request);
+            let (retryable, retry_after) = match &outcome {
+                Ok(response) => {
+                    log.response(response, started.elapsed());
+                    is_retryable(response)
+                }
+                Err(error) => {
+                    log.verbose(&format!("attempt {attempt} failed: {}", error.message));
+                    // A request that may have reached the server is retried only when repeating it is harmless.
+                    (request.method == Method::Get || error.connect, None)
+                }
+            };
+            match self.retry.decide(attempt, retryable, retry_after, jitter()) {
+                RetryDecision::RetryAfter(delay) => {
+                    log.verbose(&format!("retrying in {} ms", delay.as_millis()));
+                    std::thread::sleep(delay);
+                    attempt += 1;
+                }
+                RetryDecision::GiveUp => {
+                    return outcome.map_err(|error| transport_failure(&request.url, &error, attempt));
+                }
+            }
+        }
+    }
+}
+
+fn jitter() -> u32 {
+    let mut bytes = [0u8; 4];
+    // Without entropy the jitter is merely zero; retries still work.
+    let _ = getrandom::fill(&mut bytes);
+    u32::from_le_bytes(bytes)
+}
