@@ -33,6 +33,16 @@ pub enum EndpointError {
     },
 }
 
+impl EndpointError {
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid { .. } => "ENDPOINT_INVALID",
+            Self::InsecureHttp { .. } => "ENDPOINT_INSECURE_HTTP",
+        }
+    }
+}
+
 /// A base URL requests are sent to, without a trailing slash. Holding one means it was validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint(String);
@@ -226,6 +236,16 @@ pub enum RegionError {
     /// The token cache file's region is not a region name.
     #[error("the token cache file's `region` field is not usable")]
     InvalidInCache(#[source] ValidationError),
+}
+
+impl RegionError {
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Missing => "REGION_MISSING",
+            Self::InvalidInCache(_) => "CACHE_INVALID_REGION",
+        }
+    }
 }
 
 /// Chooses the region to call: the one asked for (`--region`, a profile's `sso_region`) if any, else the token's.

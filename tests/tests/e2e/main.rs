@@ -1,0 +1,17 @@
+//! End-to-end tests: the real `ssocreds` binary, a temporary HOME, and the fake portal on 127.0.0.1.
+
+// Running the binary, temporary homes, snapshot filters.
+mod harness;
+
+// Every output format, evaluated by a real shell, gives back every value byte for byte.
+mod formats;
+
+// Empty, truncated, mistyped, huge and binary cache files; expired and rejected tokens; wrong region and role;
+// server errors and throttling: each with its message, exit code, and no secret printed.
+mod failures;
+
+// Finding the token in ~/.aws/sso/cache: client registrations, bad files, several sign-ins.
+mod discovery;
+
+// Endpoints, retries, Retry-After, what goes on the wire.
+mod network;
