@@ -198,6 +198,7 @@ mod portal_api {
             TokenGrant {
                 assignments: vec![dev_account()],
                 expired: true,
+                expires_at_ms: None,
             },
         );
         let portal = start(config);
@@ -708,7 +709,8 @@ mod oidc_api {
             "clients": {"c": {"clientSecret": "s"}},
             "oidc": {"refreshTokens": {
                 "r1": {"accessToken": "new", "assignmentsFrom": "old", "newRefreshToken": "r2", "expiresIn": 900},
-                "r-plain": {}
+                "r-plain": {},
+                "r-short": {"accessToken": "short", "assignmentsFrom": "old", "expiresIn": 0}
             }}
         }))
         .unwrap();
@@ -739,9 +741,14 @@ mod oidc_api {
         assert_eq!(plain["expiresIn"], 28800);
         assert_eq!(portal.state().refresh_grants, 3);
 
+        // Issued tokens expire on the server after expiresIn.
+        assert_eq!(refresh("r-short").json()["expiresIn"], 0);
+        assert_eq!(portal_get(&portal, target, "short").status, 401);
+        assert_eq!(portal.state().refresh_grants, 4);
+
         let unknown = refresh("nope");
         assert_oidc_error(&unknown, 400, "invalid_grant", "InvalidGrantException");
-        assert_eq!(portal.state().refresh_grants, 3);
+        assert_eq!(portal.state().refresh_grants, 4);
         let missing = oidc_post(
             &portal,
             "/token",

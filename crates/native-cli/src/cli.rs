@@ -40,6 +40,61 @@ pub enum Command {
     Export(ExportArgs),
     /// Show which token cache file is used, its start URL, region and time left.
     Token(TokenArgs),
+    /// List the accounts the token can reach (id, name, e-mail), following every page.
+    Accounts(AccountsArgs),
+    /// List the roles of one account, or of every account (concurrently, polite to the portal's rate limits).
+    Roles(RolesArgs),
+}
+
+/// Table for people or JSON for scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListOutput {
+    /// aligned, sorted columns
+    Table,
+    /// a JSON array
+    Json,
+}
+
+/// The token, region and network settings that every portal call needs.
+#[derive(Debug, Args, Clone)]
+pub struct PortalArgs {
+    /// The IAM Identity Center region (sso_region) [default: the token file's region].
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    #[command(flatten)]
+    pub source: TokenSource,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AccountsArgs {
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value = "table")]
+    pub output: ListOutput,
+
+    #[command(flatten)]
+    pub portal: PortalArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RolesArgs {
+    /// Only this account [default: every account the token can reach].
+    #[arg(long, value_name = "ID")]
+    pub account_id: Option<String>,
+
+    /// Output format.
+    #[arg(long, short = 'o', value_enum, default_value = "table")]
+    pub output: ListOutput,
+
+    /// How many accounts to list at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+
+    #[command(flatten)]
+    pub portal: PortalArgs,
 }
 
 /// Where the SSO access token comes from.
@@ -74,9 +129,10 @@ pub struct NetworkArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 5)]
     pub connect_timeout: u64,
 
-    /// Attempts in all for throttling, server errors and connection failures (1 = no retry).
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=10))]
-    pub max_attempts: u32,
+    /// Attempts in all for throttling, server errors and connection failures, 1 = no retry [default: 4; 10 for
+    /// accounts and roles, which expect throttling]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: Option<u32>,
 }
 
 /// The output formats, named as `aws configure export-credentials --format` names them.

@@ -20,6 +20,7 @@ pub enum Exit {
     /// The portal could not be reached, timed out, failed (5xx) or answered something unreadable.
     Network = 7,
     /// A problem in ~/.aws/config or a profile.
+    #[expect(dead_code, reason = "used by the profile commands, which come next")]
     Config = 8,
     /// A file could not be written.
     Write = 9,
@@ -94,5 +95,8 @@ impl From<PortalError> for Failure {
 
 /// A cache file that could not be used, with its path.
 pub fn cache_failure(path: &str, error: &CacheError) -> Failure {
-    Failure::new(Exit::Cache, format!("cannot use token cache file {path}: {}", chain(error)))
+    Failure::new(
+        Exit::Cache,
+        format!("cannot use token cache file {path}: {}", chain(error)),
+    )
 }

@@ -31,7 +31,11 @@ impl Log {
         if !self.verbose {
             return;
         }
-        eprintln!("ssocreds: > {} {} (attempt {attempt})", request.method.as_str(), request.url);
+        eprintln!(
+            "ssocreds: > {} {} (attempt {attempt})",
+            request.method.as_str(),
+            request.url
+        );
         for (name, value) in request.redacted_headers() {
             eprintln!("ssocreds: > {name}: {value}");
         }

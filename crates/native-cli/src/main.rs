@@ -26,6 +26,8 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Export(args) => commands::export::run(args, &log),
         Command::Token(args) => commands::token::run(args, &log),
+        Command::Accounts(args) => commands::discover::accounts(args, &log),
+        Command::Roles(args) => commands::discover::roles(args, &log),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -30,7 +30,10 @@ pub fn load_explicit(path: &str) -> Result<LoadedToken, Failure> {
     } else {
         let metadata = fs::metadata(path).map_err(|e| io_failure(path, &e))?;
         if !metadata.is_file() {
-            return Err(Failure::new(Exit::Cache, format!("token cache file {path} is not a regular file")));
+            return Err(Failure::new(
+                Exit::Cache,
+                format!("token cache file {path} is not a regular file"),
+            ));
         }
         fs::File::open(path).and_then(read_limited)
     }
@@ -48,7 +51,10 @@ fn io_failure(path: &str, error: &std::io::Error) -> Failure {
         std::io::ErrorKind::PermissionDenied => "; check the file's owner and permissions",
         _ => "",
     };
-    Failure::new(Exit::Cache, format!("cannot read token cache file {path}: {error}{hint}"))
+    Failure::new(
+        Exit::Cache,
+        format!("cannot read token cache file {path}: {error}{hint}"),
+    )
 }
 
 /// The folder the AWS CLI keeps tokens in: `$HOME/.aws/sso/cache`.
@@ -57,7 +63,12 @@ pub fn cache_dir() -> Result<PathBuf, Failure> {
         .filter(|h| !h.is_empty())
         .map(PathBuf::from)
         .or_else(std::env::home_dir)
-        .ok_or_else(|| Failure::new(Exit::Cache, "cannot find the home folder: HOME is not set; pass --cache FILE"))?;
+        .ok_or_else(|| {
+            Failure::new(
+                Exit::Cache,
+                "cannot find the home folder: HOME is not set; pass --cache FILE",
+            )
+        })?;
     Ok(home.join(".aws").join("sso").join("cache"))
 }
 

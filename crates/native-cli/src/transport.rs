@@ -83,11 +83,13 @@ impl Transport {
             builder = builder.no_proxy();
         }
         if let Some(path) = &options.ca_bundle {
-            let pem = std::fs::read(path).map_err(|e| {
-                Failure::new(Exit::Usage, format!("cannot read the CA bundle {path}: {e}"))
-            })?;
+            let pem = std::fs::read(path)
+                .map_err(|e| Failure::new(Exit::Usage, format!("cannot read the CA bundle {path}: {e}")))?;
             let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-                Failure::new(Exit::Usage, format!("the CA bundle {path} is not a PEM certificate file: {e}"))
+                Failure::new(
+                    Exit::Usage,
+                    format!("the CA bundle {path} is not a PEM certificate file: {e}"),
+                )
             })?;
             if certificates.is_empty() {
                 return Err(Failure::new(
@@ -100,7 +102,10 @@ impl Transport {
             }
         }
         let client = builder.build().map_err(|e| {
-            Failure::new(Exit::Internal, format!("cannot set up HTTPS: {}", crate::failure::chain(&e)))
+            Failure::new(
+                Exit::Internal,
+                format!("cannot set up HTTPS: {}", crate::failure::chain(&e)),
+            )
         })?;
         Ok(Self {
             client,
@@ -124,7 +129,12 @@ impl Transport {
         let headers = response
             .headers()
             .iter()
-            .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let mut body = Vec::new();
         response

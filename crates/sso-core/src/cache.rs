@@ -32,9 +32,7 @@ pub enum CacheError {
         reason: String,
     },
     /// The JSON is not an object.
-    #[error(
-        "the token cache file holds JSON {found}, not an object with accessToken and expiresAt"
-    )]
+    #[error("the token cache file holds JSON {found}, not an object with accessToken and expiresAt")]
     NotAnObject {
         /// The kind of JSON value found.
         found: &'static str,
@@ -140,10 +138,7 @@ fn json_kind(value: &Value) -> &'static str {
     }
 }
 
-fn optional_string(
-    object: &Map<String, Value>,
-    field: &'static str,
-) -> Result<Option<String>, CacheError> {
+fn optional_string(object: &Map<String, Value>, field: &'static str) -> Result<Option<String>, CacheError> {
     match object.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -155,14 +150,9 @@ fn optional_string(
     }
 }
 
-fn optional_timestamp(
-    object: &Map<String, Value>,
-    field: &'static str,
-) -> Result<Option<DateTime<Utc>>, CacheError> {
+fn optional_timestamp(object: &Map<String, Value>, field: &'static str) -> Result<Option<DateTime<Utc>>, CacheError> {
     optional_string(object, field)?
-        .map(|text| {
-            parse_timestamp(&text).map_err(|source| CacheError::InvalidTimestamp { field, source })
-        })
+        .map(|text| parse_timestamp(&text).map_err(|source| CacheError::InvalidTimestamp { field, source }))
         .transpose()
 }
 
@@ -193,17 +183,13 @@ pub fn parse_cached_token(bytes: &[u8]) -> Result<CachedToken, CacheError> {
         if object.contains_key("clientId") || object.contains_key("clientSecret") {
             return Err(CacheError::ClientRegistration);
         }
-        return Err(CacheError::MissingField {
-            field: "accessToken",
-        });
+        return Err(CacheError::MissingField { field: "accessToken" });
     };
     if access_token.is_empty() {
-        return Err(CacheError::MissingField {
-            field: "accessToken",
-        });
+        return Err(CacheError::MissingField { field: "accessToken" });
     }
-    let expires_at = optional_timestamp(&object, "expiresAt")?
-        .ok_or(CacheError::MissingField { field: "expiresAt" })?;
+    let expires_at =
+        optional_timestamp(&object, "expiresAt")?.ok_or(CacheError::MissingField { field: "expiresAt" })?;
     Ok(CachedToken {
         access_token: SecretString::new(access_token),
         expires_at,
@@ -278,11 +264,7 @@ impl TokenError {
 impl CachedToken {
     /// Compares the token's expiry with `now`. A token that expires within `warn_within` is
     /// [`TokenStatus::ExpiringSoon`]; one that has expired (at or before `now`) is an error.
-    pub fn check(
-        &self,
-        now: DateTime<Utc>,
-        warn_within: TimeDelta,
-    ) -> Result<TokenStatus, TokenError> {
+    pub fn check(&self, now: DateTime<Utc>, warn_within: TimeDelta) -> Result<TokenStatus, TokenError> {
         let remaining = self.expires_at - now;
         if remaining <= TimeDelta::zero() {
             return Err(TokenError {
@@ -344,10 +326,7 @@ impl CachedToken {
 /// the exact start URL (legacy profiles), plus `.json`. No normalisation: a trailing slash changes the name, as it
 /// does for the AWS CLI.
 pub fn cache_file_name(session_name_or_start_url: &str) -> String {
-    format!(
-        "{}.json",
-        sha1_smol::Sha1::from(session_name_or_start_url).digest()
-    )
+    format!("{}.json", sha1_smol::Sha1::from(session_name_or_start_url).digest())
 }
 
 #[cfg(test)]
@@ -385,10 +364,7 @@ mod tests {
         assert_eq!(token.region.as_deref(), Some("us-east-1"));
         assert_eq!(token.client_id.as_deref(), Some("cid"));
         assert_eq!(token.client_secret.as_ref().unwrap().expose(), "csecret");
-        assert_eq!(
-            token.registration_expires_at,
-            Some(at("2023-05-14T18:48:59Z"))
-        );
+        assert_eq!(token.registration_expires_at, Some(at("2023-05-14T18:48:59Z")));
         assert_eq!(token.refresh_token.as_ref().unwrap().expose(), "rsecret");
     }
 
@@ -404,14 +380,10 @@ mod tests {
 
     #[test]
     fn only_access_token_and_expires_at_are_required_and_a_bom_is_skipped() {
-        let token = parse_cached_token(
-            b"\xEF\xBB\xBF{\"accessToken\":\"t\",\"expiresAt\":\"2020-06-17T10:02:08UTC\"}",
-        )
-        .unwrap();
+        let token = parse_cached_token(b"\xEF\xBB\xBF{\"accessToken\":\"t\",\"expiresAt\":\"2020-06-17T10:02:08UTC\"}")
+            .unwrap();
         assert_eq!(token.expires_at, at("2020-06-17T10:02:08Z"));
-        assert!(
-            token.start_url.is_none() && token.region.is_none() && token.refresh_token.is_none()
-        );
+        assert!(token.start_url.is_none() && token.region.is_none() && token.refresh_token.is_none());
     }
 
     #[test]
@@ -423,10 +395,19 @@ mod tests {
             (b"[1]", "CACHE_NOT_OBJECT"),
             (b"{\"expiresAt\":\"2023-02-14T18:48:59Z\"}", "CACHE_MISSING_FIELD"),
             (b"{\"accessToken\":\"t\"}", "CACHE_MISSING_FIELD"),
-            (b"{\"accessToken\":\"\",\"expiresAt\":\"2023-02-14T18:48:59Z\"}", "CACHE_MISSING_FIELD"),
-            (b"{\"accessToken\":5,\"expiresAt\":\"2023-02-14T18:48:59Z\"}", "CACHE_WRONG_TYPE"),
+            (
+                b"{\"accessToken\":\"\",\"expiresAt\":\"2023-02-14T18:48:59Z\"}",
+                "CACHE_MISSING_FIELD",
+            ),
+            (
+                b"{\"accessToken\":5,\"expiresAt\":\"2023-02-14T18:48:59Z\"}",
+                "CACHE_WRONG_TYPE",
+            ),
             (b"{\"accessToken\":\"t\",\"expiresAt\":1676400539}", "CACHE_WRONG_TYPE"),
-            (b"{\"accessToken\":\"t\",\"expiresAt\":\"soon\"}", "CACHE_INVALID_TIMESTAMP"),
+            (
+                b"{\"accessToken\":\"t\",\"expiresAt\":\"soon\"}",
+                "CACHE_INVALID_TIMESTAMP",
+            ),
             (
                 b"{\"clientId\":\"c\",\"clientSecret\":\"s\",\"expiresAt\":\"2023-02-14T18:48:59Z\"}",
                 "CACHE_IS_CLIENT_REGISTRATION",
@@ -435,20 +416,13 @@ mod tests {
         ];
         for (input, code) in cases {
             let err = parse_cached_token(input).unwrap_err();
-            assert_eq!(
-                err.code(),
-                *code,
-                "{:?}: {err}",
-                String::from_utf8_lossy(input)
-            );
+            assert_eq!(err.code(), *code, "{:?}: {err}", String::from_utf8_lossy(input));
         }
     }
 
     #[test]
     fn invalid_json_names_line_and_column_and_never_echoes_the_input() {
-        let err =
-            parse_cached_token(b"{\n  \"accessToken\": \"supersecret\"\n  \"expiresAt\": 1\n}")
-                .unwrap_err();
+        let err = parse_cached_token(b"{\n  \"accessToken\": \"supersecret\"\n  \"expiresAt\": 1\n}").unwrap_err();
         let text = err.to_string();
         assert!(text.contains("line 3, column 3"), "{text}");
         assert!(!text.contains("supersecret"), "{text}");
@@ -457,10 +431,7 @@ mod tests {
     #[test]
     fn huge_input_is_refused_before_parsing() {
         let big = vec![b' '; MAX_CACHE_FILE_BYTES + 1];
-        assert_eq!(
-            parse_cached_token(&big).unwrap_err().code(),
-            "CACHE_TOO_LARGE"
-        );
+        assert_eq!(parse_cached_token(&big).unwrap_err().code(), "CACHE_TOO_LARGE");
     }
 
     #[test]
@@ -519,10 +490,7 @@ mod tests {
     #[test]
     fn cache_file_name_is_sha1_of_the_exact_text() {
         // SHA-1 of the empty string, a value anyone can check.
-        assert_eq!(
-            cache_file_name(""),
-            "da39a3ee5e6b4b0d3255bfef95601890afd80709.json"
-        );
+        assert_eq!(cache_file_name(""), "da39a3ee5e6b4b0d3255bfef95601890afd80709.json");
         assert_ne!(
             cache_file_name("https://example.awsapps.com/start"),
             cache_file_name("https://example.awsapps.com/start/")

@@ -28,6 +28,8 @@ pub struct CommandSpec<'a> {
     pub endpoint: Option<&'a Endpoint>,
     /// The export format for `ssocreds export`.
     pub format: ExportFormat,
+    /// For `ssocreds export`: also set `AWS_REGION` and `AWS_DEFAULT_REGION` to this region (`--export-region`).
+    pub export_region: Option<&'a Region>,
 }
 
 impl CommandSpec<'_> {
@@ -54,10 +56,7 @@ pub fn aws_cli_command(spec: &CommandSpec<'_>) -> String {
         spec.token_from_file(),
     );
     if let Some(endpoint) = spec.endpoint {
-        command.push_str(&format!(
-            " --endpoint-url {}",
-            shell_word(endpoint.as_str())
-        ));
+        command.push_str(&format!(" --endpoint-url {}", shell_word(endpoint.as_str())));
     }
     command
 }
@@ -72,11 +71,11 @@ pub fn ssocreds_export_command(spec: &CommandSpec<'_>) -> String {
         spec.region,
         spec.format.name(),
     );
+    if let Some(region) = spec.export_region {
+        command.push_str(&format!(" --export-region {region}"));
+    }
     if let Some(endpoint) = spec.endpoint {
-        command.push_str(&format!(
-            " --endpoint-url {}",
-            shell_word(endpoint.as_str())
-        ));
+        command.push_str(&format!(" --endpoint-url {}", shell_word(endpoint.as_str())));
     }
     command
 }
@@ -152,6 +151,7 @@ mod tests {
             region: &ids.region,
             endpoint,
             format: ExportFormat::Fish,
+            export_region: None,
         }
     }
 
@@ -189,23 +189,35 @@ mod tests {
     }
 
     #[test]
+    fn export_region_is_passed_to_ssocreds_only() {
+        let ids = ids();
+        let spec = CommandSpec {
+            export_region: Some(&ids.region),
+            ..spec(&ids, PATH, None)
+        };
+        assert!(ssocreds_export_command(&spec).ends_with(" --format fish --export-region eu-west-1"));
+        assert!(!aws_cli_command(&spec).contains("export-region"));
+    }
+
+    #[test]
     fn an_endpoint_override_is_passed_on() {
         let ids = ids();
         let endpoint = Endpoint::custom("http://127.0.0.1:8080").unwrap();
         let spec = spec(&ids, PATH, Some(&endpoint));
         assert!(aws_cli_command(&spec).ends_with(" --endpoint-url http://127.0.0.1:8080"));
         assert!(ssocreds_export_command(&spec).ends_with(" --endpoint-url http://127.0.0.1:8080"));
-        assert!(curl_command(&spec).ends_with(" 'http://127.0.0.1:8080/federation/credentials?role_name=ReadOnly&account_id=111122223333'"));
+        assert!(
+            curl_command(&spec).ends_with(
+                " 'http://127.0.0.1:8080/federation/credentials?role_name=ReadOnly&account_id=111122223333'"
+            )
+        );
     }
 
     #[test]
     fn awkward_paths_are_quoted_but_tilde_still_expands() {
         let ids = ids();
         let command = ssocreds_export_command(&spec(&ids, "~/my cache/it's.json", None));
-        assert!(
-            command.contains(r"--cache ~/'my cache/it'\''s.json' "),
-            "{command}"
-        );
+        assert!(command.contains(r"--cache ~/'my cache/it'\''s.json' "), "{command}");
         let command = aws_cli_command(&spec(&ids, "/tmp/$(rm -rf x).json", None));
         assert!(
             command.contains(r#""$(jq -r .accessToken '/tmp/$(rm -rf x).json')""#),
@@ -222,8 +234,6 @@ mod tests {
         };
         // Every IAM role name character is plain in POSIX shells, so nothing needs quoting.
         assert!(aws_cli_command(&spec(&ids, PATH, None)).contains("--role-name a+b=c,d.e@f_g-h "));
-        assert!(
-            curl_command(&spec(&ids, PATH, None)).contains("role_name=a%2Bb%3Dc%2Cd.e%40f_g-h&")
-        );
+        assert!(curl_command(&spec(&ids, PATH, None)).contains("role_name=a%2Bb%3Dc%2Cd.e%40f_g-h&"));
     }
 }

@@ -80,13 +80,8 @@ impl Endpoint {
         if !url.is_ascii() {
             return Err(invalid("it contains characters that are not ASCII"));
         }
-        if url
-            .bytes()
-            .any(|b| b.is_ascii_control() || b == b' ' || b == b'\\')
-        {
-            return Err(invalid(
-                "it contains spaces, backslashes or control characters",
-            ));
+        if url.bytes().any(|b| b.is_ascii_control() || b == b' ' || b == b'\\') {
+            return Err(invalid("it contains spaces, backslashes or control characters"));
         }
         let lower = url.to_ascii_lowercase();
         let (secure, rest) = if let Some(rest) = lower.strip_prefix("https://") {
@@ -94,9 +89,7 @@ impl Endpoint {
         } else if let Some(rest) = lower.strip_prefix("http://") {
             (false, &url[url.len() - rest.len()..])
         } else {
-            return Err(invalid(
-                "it must start with https:// (or http:// to this machine)",
-            ));
+            return Err(invalid("it must start with https:// (or http:// to this machine)"));
         };
         if rest.contains(['?', '#']) {
             return Err(invalid("it must not have a query or fragment"));
@@ -105,8 +98,7 @@ impl Endpoint {
         if authority.contains('@') {
             return Err(invalid("it must not contain user information (`@`)"));
         }
-        let (host, port) =
-            split_host_port(authority).ok_or_else(|| invalid("its host or port is not valid"))?;
+        let (host, port) = split_host_port(authority).ok_or_else(|| invalid("its host or port is not valid"))?;
         if let Some(port) = port
             && !(!port.is_empty()
                 && port.len() <= 5
@@ -120,9 +112,7 @@ impl Endpoint {
             .all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b))
             || path.split('/').any(|segment| segment == "..")
         {
-            return Err(invalid(
-                "its path has characters or segments that are not allowed",
-            ));
+            return Err(invalid("its path has characters or segments that are not allowed"));
         }
         if !secure && !is_loopback(host) {
             return Err(EndpointError::InsecureHttp {
@@ -157,11 +147,7 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
         let end = rest.find(']')?;
         let host = &authority[..end + 2];
         let inner = &rest[..end];
-        if inner.is_empty()
-            || !inner
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
-        {
+        if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
             return None;
         }
         match &rest[end + 1..] {
@@ -179,9 +165,7 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
             && host.split('.').all(|label| {
                 !label.is_empty()
                     && label.len() <= 63
-                    && label
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
                     && !label.starts_with('-')
                     && !label.ends_with('-')
             }));
@@ -249,10 +233,7 @@ impl RegionError {
 }
 
 /// Chooses the region to call: the one asked for (`--region`, a profile's `sso_region`) if any, else the token's.
-pub fn resolve_region(
-    requested: Option<&Region>,
-    token_region: Option<&str>,
-) -> Result<RegionChoice, RegionError> {
+pub fn resolve_region(requested: Option<&Region>, token_region: Option<&str>) -> Result<RegionChoice, RegionError> {
     let region = match (requested, token_region) {
         (Some(region), _) => region.clone(),
         (None, Some(text)) => Region::new(text).map_err(RegionError::InvalidInCache)?,
@@ -327,9 +308,7 @@ mod tests {
             assert!(Endpoint::custom(good).is_ok(), "{good}");
         }
         assert_eq!(
-            Endpoint::custom("https://x.example/base/")
-                .unwrap()
-                .as_str(),
+            Endpoint::custom("https://x.example/base/").unwrap().as_str(),
             "https://x.example/base"
         );
         assert!(Endpoint::custom("http://127.0.0.1:9/x").unwrap().is_loopback());

@@ -195,10 +195,7 @@ pub fn format_exports(
     let expiration = format_timestamp(credentials.expiration);
     let mut vars: Vec<(&'static str, &str)> = vec![
         ("AWS_ACCESS_KEY_ID", &credentials.access_key_id),
-        (
-            "AWS_SECRET_ACCESS_KEY",
-            credentials.secret_access_key.expose(),
-        ),
+        ("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key.expose()),
         ("AWS_SESSION_TOKEN", credentials.session_token.expose()),
         ("AWS_CREDENTIAL_EXPIRATION", &expiration),
     ];
@@ -245,10 +242,7 @@ fn process_json(credentials: &RoleCredentials, expiration: &str) -> String {
         json_string(expiration),
     );
     if let Some(account) = &credentials.account_id {
-        out.push_str(&format!(
-            ",\n  \"AccountId\": {}",
-            json_string(account.as_str())
-        ));
+        out.push_str(&format!(",\n  \"AccountId\": {}", json_string(account.as_str())));
     }
     out.push_str("\n}\n");
     out
@@ -266,10 +260,7 @@ fn plain_json(credentials: &RoleCredentials, expiration: &str, options: &ExportO
         out.push_str(&format!(",\n  \"accountId\": {}", json_string(account)));
     }
     if let Some(region) = &options.region {
-        out.push_str(&format!(
-            ",\n  \"region\": {}",
-            json_string(region.as_str())
-        ));
+        out.push_str(&format!(",\n  \"region\": {}", json_string(region.as_str())));
     }
     out.push_str("\n}\n");
     out
@@ -302,8 +293,7 @@ mod tests {
 
     #[test]
     fn env_matches_the_aws_cli_for_ordinary_values() {
-        let out =
-            format_exports(&creds("wJalr/K7MDENG+bPxRfi"), ExportFormat::Env, &region()).unwrap();
+        let out = format_exports(&creds("wJalr/K7MDENG+bPxRfi"), ExportFormat::Env, &region()).unwrap();
         assert_eq!(
             out,
             "export AWS_ACCESS_KEY_ID=ASIAEXAMPLE\n\
@@ -356,17 +346,9 @@ mod tests {
 
     #[test]
     fn cmd_quotes_metacharacters() {
-        let out = format_exports(
-            &creds("a&b"),
-            ExportFormat::WindowsCmd,
-            &ExportOptions::default(),
-        )
-        .unwrap();
+        let out = format_exports(&creds("a&b"), ExportFormat::WindowsCmd, &ExportOptions::default()).unwrap();
         assert!(out.contains("set \"AWS_SECRET_ACCESS_KEY=a&b\"\n"), "{out}");
-        assert!(
-            out.starts_with("set AWS_ACCESS_KEY_ID=ASIAEXAMPLE\n"),
-            "{out}"
-        );
+        assert!(out.starts_with("set AWS_ACCESS_KEY_ID=ASIAEXAMPLE\n"), "{out}");
     }
 
     #[test]
@@ -377,10 +359,7 @@ mod tests {
         assert_eq!(parsed["SecretAccessKey"], "s\"k");
         assert_eq!(parsed["Expiration"], "2023-02-14T18:48:59Z");
         assert_eq!(parsed["AccountId"], "111122223333");
-        assert!(
-            out.starts_with("{\n  \"Version\": 1,\n  \"AccessKeyId\""),
-            "{out}"
-        );
+        assert!(out.starts_with("{\n  \"Version\": 1,\n  \"AccessKeyId\""), "{out}");
     }
 
     #[test]

@@ -134,10 +134,7 @@ mod tests {
 
     #[test]
     fn percent_encoding_keeps_only_unreserved() {
-        assert_eq!(
-            percent_encode("a+b=c,d.e@f_g-h~"),
-            "a%2Bb%3Dc%2Cd.e%40f_g-h~"
-        );
+        assert_eq!(percent_encode("a+b=c,d.e@f_g-h~"), "a%2Bb%3Dc%2Cd.e%40f_g-h~");
         assert_eq!(percent_encode("é /"), "%C3%A9%20%2F");
     }
 
@@ -154,10 +151,7 @@ mod tests {
             body_is_secret: true,
         };
         let debug = format!("{request:?}");
-        assert!(
-            !debug.contains("tok123") && !debug.contains("s3cr3t"),
-            "{debug}"
-        );
+        assert!(!debug.contains("tok123") && !debug.contains("s3cr3t"), "{debug}");
         assert!(debug.contains("user-agent"));
     }
 }

@@ -7,14 +7,10 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValidationError {
     /// Not 12 ASCII digits.
-    #[error(
-        "invalid account id {0:?}: an AWS account id is exactly 12 digits, such as 111122223333"
-    )]
+    #[error("invalid account id {0:?}: an AWS account id is exactly 12 digits, such as 111122223333")]
     AccountId(String),
     /// Not a valid IAM role name.
-    #[error(
-        "invalid role name {0:?}: IAM role names are 1 to 64 characters of letters, digits and + = , . @ _ -"
-    )]
+    #[error("invalid role name {0:?}: IAM role names are 1 to 64 characters of letters, digits and + = , . @ _ -")]
     RoleName(String),
     /// Not a region name.
     #[error(
@@ -22,6 +18,17 @@ pub enum ValidationError {
          dashes and a final number)"
     )]
     Region(String),
+}
+
+impl ValidationError {
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::AccountId(_) => "INVALID_ACCOUNT_ID",
+            Self::RoleName(_) => "INVALID_ROLE_NAME",
+            Self::Region(_) => "INVALID_REGION",
+        }
+    }
 }
 
 /// Shortens what a user typed before it goes into a message.
@@ -100,8 +107,7 @@ impl Region {
         let Some(number) = parts.pop() else {
             return false;
         };
-        let number_ok =
-            (1..=2).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit());
+        let number_ok = (1..=2).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit());
         let words_ok = parts.len() >= 2
             && parts
                 .iter()
@@ -221,13 +227,7 @@ mod tests {
 
     #[test]
     fn china_has_its_own_dns_suffix() {
-        assert_eq!(
-            Region::new("cn-northwest-1").unwrap().dns_suffix(),
-            "amazonaws.com.cn"
-        );
-        assert_eq!(
-            Region::new("eu-west-1").unwrap().dns_suffix(),
-            "amazonaws.com"
-        );
+        assert_eq!(Region::new("cn-northwest-1").unwrap().dns_suffix(), "amazonaws.com.cn");
+        assert_eq!(Region::new("eu-west-1").unwrap().dns_suffix(), "amazonaws.com");
     }
 }

@@ -19,31 +19,61 @@
 
 mod cache;
 mod commands;
+mod config;
+mod credentials_file;
+mod device_flow;
 mod endpoint;
 mod export;
 mod http;
 mod ids;
+mod ini;
+mod oidc;
+mod pkce;
 mod portal;
+mod refresh;
+mod registration;
 mod retry;
 mod secret;
 mod time;
 
 pub use cache::{
-    CacheError, CachedToken, MAX_CACHE_FILE_BYTES, TokenError, TokenStatus, cache_file_name,
-    parse_cached_token,
+    CacheError, CachedToken, MAX_CACHE_FILE_BYTES, TokenError, TokenStatus, cache_file_name, parse_cached_token,
 };
 pub use commands::{CommandSpec, aws_cli_command, curl_command, ssocreds_export_command};
-pub use endpoint::{
-    Endpoint, EndpointError, EndpointOptions, RegionChoice, RegionError, resolve_region,
+pub use config::{
+    ConfigError, ConfigFile, ConfigValue, ConfigWarning, DEFAULT_REGISTRATION_SCOPE, Properties, SsoProfile,
+    parse_config, parse_registration_scopes, profile_names, resolve_sso_profile, sso_sessions, token_cache_key,
 };
+pub use credentials_file::{CredentialsFileError, EXPIRATION_KEY, merge_profile, merge_role_credentials};
+pub use device_flow::{
+    DEFAULT_POLL_INTERVAL, DeviceAuthorizationExpired, DevicePoll, PollDecision, SLOW_DOWN_INCREMENT,
+};
+pub use endpoint::{Endpoint, EndpointError, EndpointOptions, RegionChoice, RegionError, resolve_region};
 pub use export::{ExportError, ExportFormat, ExportOptions, format_exports};
 pub use http::{HttpRequest, HttpResponse, Method};
 pub use ids::{AccountId, Region, RoleName, ValidationError};
+pub use oidc::{
+    AUTHORIZATION_CODE_GRANT_TYPES, CreateTokenGrant, CreateTokenResponse, DEVICE_CODE_GRANT_TYPE, DeviceAuthorization,
+    GrantType, OidcError, OidcErrorKind, OidcOperation, REGISTERED_REDIRECT_URI, RegisterClientResponse,
+    create_token_request, parse_create_token_response, parse_register_client_response,
+    parse_start_device_authorization_response, register_client_request, start_device_authorization_request,
+};
+pub use pkce::{
+    CallbackError, Pkce, PkceError, authorize_url, loopback_redirect_uri, parse_callback_query, state_from_entropy,
+};
 pub use portal::{
     AccountInfo, CallContext, Page, PortalError, PortalErrorKind, RoleCredentials, RoleInfo,
-    get_role_credentials_request, list_account_roles_request, list_accounts_request,
-    logout_request, parse_get_role_credentials_response, parse_list_account_roles_response,
-    parse_list_accounts_response, parse_logout_response,
+    get_role_credentials_request, list_account_roles_request, list_accounts_request, logout_request,
+    parse_get_role_credentials_response, parse_list_account_roles_response, parse_list_accounts_response,
+    parse_logout_response,
+};
+pub use refresh::{
+    DEFAULT_REFRESH_THRESHOLD, RefreshUnavailable, apply_token_response, needs_refresh, new_cached_token,
+    refresh_token_request,
+};
+pub use registration::{
+    CachedRegistration, LoginFlow, REGISTRATION_EXPIRY_WINDOW, RegistrationCacheError, parse_cached_registration,
+    registration_cache_key,
 };
 pub use retry::{RetryDecision, RetryPolicy};
 pub use secret::SecretString;

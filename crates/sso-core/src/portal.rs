@@ -14,12 +14,7 @@ use crate::time::format_timestamp;
 /// The header that carries the access token: underscore, lower case.
 pub(crate) const BEARER_HEADER: &str = "x-amz-sso_bearer_token";
 
-fn portal_request(
-    method: Method,
-    endpoint: &Endpoint,
-    path_and_query: String,
-    token: &SecretString,
-) -> HttpRequest {
+fn portal_request(method: Method, endpoint: &Endpoint, path_and_query: String, token: &SecretString) -> HttpRequest {
     HttpRequest {
         method,
         url: format!("{}{path_and_query}", endpoint.as_str()),
@@ -76,10 +71,7 @@ pub fn list_account_roles_request(
     next_token: Option<&str>,
     max_results: Option<u8>,
 ) -> HttpRequest {
-    let mut query = format!(
-        "/assignment/roles?account_id={}",
-        percent_encode(account_id.as_str())
-    );
+    let mut query = format!("/assignment/roles?account_id={}", percent_encode(account_id.as_str()));
     if let Some(next) = next_token {
         query.push_str(&format!("&next_token={}", percent_encode(next)));
     }
@@ -221,10 +213,7 @@ impl PortalError {
 
     /// Whether sending the same request again may succeed (throttling and server errors).
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self.kind,
-            PortalErrorKind::TooManyRequests | PortalErrorKind::Server
-        )
+        matches!(self.kind, PortalErrorKind::TooManyRequests | PortalErrorKind::Server)
     }
 
     fn what_server_said(&self) -> String {
@@ -245,11 +234,7 @@ impl std::fmt::Display for PortalError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let said = self.what_server_said();
         let ctx = &self.context;
-        let account = ctx
-            .account_id
-            .as_ref()
-            .map(AccountId::as_str)
-            .unwrap_or("?");
+        let account = ctx.account_id.as_ref().map(AccountId::as_str).unwrap_or("?");
         match self.kind {
             PortalErrorKind::Unauthorized => {
                 write!(f, "the portal rejected the SSO token ({said}). ")?;
@@ -361,9 +346,7 @@ fn portal_error(response: &HttpResponse, context: &CallContext) -> PortalError {
         Some("ForbiddenException" | "AccessDeniedException") => PortalErrorKind::Forbidden,
         Some("ResourceNotFoundException") => PortalErrorKind::NotFound,
         Some("InvalidRequestException") => PortalErrorKind::InvalidRequest,
-        Some("TooManyRequestsException" | "ThrottlingException") => {
-            PortalErrorKind::TooManyRequests
-        }
+        Some("TooManyRequestsException" | "ThrottlingException") => PortalErrorKind::TooManyRequests,
         _ => match response.status {
             401 => PortalErrorKind::Unauthorized,
             403 => PortalErrorKind::Forbidden,
@@ -403,11 +386,7 @@ fn success_body(response: &HttpResponse, context: &CallContext) -> Result<Value,
         unexpected(
             response,
             context,
-            format!(
-                "the body is not valid JSON at line {}, column {}",
-                e.line(),
-                e.column()
-            ),
+            format!("the body is not valid JSON at line {}, column {}", e.line(), e.column()),
         )
     })
 }
@@ -466,10 +445,7 @@ fn parse_page<T>(
     let body = success_body(response, context)?;
     let parse = || -> Result<Page<T>, String> {
         let items = match body.get(list_field) {
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(&item)
-                .collect::<Result<Vec<T>, String>>()?,
+            Some(Value::Array(items)) => items.iter().map(&item).collect::<Result<Vec<T>, String>>()?,
             None | Some(Value::Null) => Vec::new(),
             Some(_) => return Err(format!("{list_field} is not a list")),
         };
@@ -518,10 +494,7 @@ pub fn parse_list_account_roles_response(
 }
 
 /// Parses a `Logout` answer (2xx, any body).
-pub fn parse_logout_response(
-    response: &HttpResponse,
-    context: &CallContext,
-) -> Result<(), PortalError> {
+pub fn parse_logout_response(response: &HttpResponse, context: &CallContext) -> Result<(), PortalError> {
     if (200..300).contains(&response.status) {
         Ok(())
     } else {
@@ -550,20 +523,14 @@ mod tests {
     fn response(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
         HttpResponse {
             status,
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.to_string(), v.to_string()))
-                .collect(),
+            headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
             body: body.as_bytes().to_vec(),
         }
     }
 
     #[test]
     fn request_carries_the_token_in_the_header_only() {
-        let endpoint = Endpoint::portal(
-            &Region::new("eu-west-1").unwrap(),
-            EndpointOptions::default(),
-        );
+        let endpoint = Endpoint::portal(&Region::new("eu-west-1").unwrap(), EndpointOptions::default());
         let token = SecretString::new("tok/+=");
         let request = get_role_credentials_request(
             &endpoint,
@@ -602,10 +569,7 @@ mod tests {
         assert_eq!(creds.access_key_id, "ASIA1");
         assert_eq!(format_timestamp(creds.expiration), "2023-02-14T18:48:59Z");
         let debug = format!("{creds:?}");
-        assert!(
-            !debug.contains("\"sk\"") && !debug.contains("\"st\""),
-            "{debug}"
-        );
+        assert!(!debug.contains("\"sk\"") && !debug.contains("\"st\""), "{debug}");
     }
 
     #[test]
@@ -624,10 +588,7 @@ mod tests {
             (Some("TooManyRequestsException".into()), Some("m".into()))
         );
         let r = response(401, &[], r#"{"code":"A","__type":"x#B","Message":"M"}"#);
-        assert_eq!(
-            error_type_and_message(&r),
-            (Some("A".into()), Some("M".into()))
-        );
+        assert_eq!(error_type_and_message(&r), (Some("A".into()), Some("M".into())));
         let r = response(
             401,
             &[],
@@ -644,8 +605,7 @@ mod tests {
     #[test]
     fn each_status_maps_to_advice() {
         let body_401 = r#"{"message":"Session token not found or invalid","__type":"com.amazonaws.switchboard.portal#UnauthorizedException"}"#;
-        let err =
-            parse_get_role_credentials_response(&response(401, &[], body_401), &ctx()).unwrap_err();
+        let err = parse_get_role_credentials_response(&response(401, &[], body_401), &ctx()).unwrap_err();
         assert_eq!(err.kind, PortalErrorKind::Unauthorized);
         assert!(!err.is_retryable());
         let text = err.to_string();
@@ -657,55 +617,42 @@ mod tests {
 
         let mut other_region = ctx();
         other_region.region = Some(Region::new("eu-west-1").unwrap());
-        let text =
-            parse_get_role_credentials_response(&response(401, &[], body_401), &other_region)
-                .unwrap_err()
-                .to_string();
+        let text = parse_get_role_credentials_response(&response(401, &[], body_401), &other_region)
+            .unwrap_err()
+            .to_string();
         assert!(
-            text.contains("issued in us-east-1 but the call went to eu-west-1")
-                && text.contains("--region us-east-1"),
+            text.contains("issued in us-east-1 but the call went to eu-west-1") && text.contains("--region us-east-1"),
             "{text}"
         );
 
         let err = parse_get_role_credentials_response(
-            &response(403, &[], r#"{"message":"No access","__type":"com.amazonaws.switchboard.portal#ForbiddenException"}"#),
+            &response(
+                403,
+                &[],
+                r#"{"message":"No access","__type":"com.amazonaws.switchboard.portal#ForbiddenException"}"#,
+            ),
             &ctx(),
         )
         .unwrap_err();
         assert_eq!(err.kind, PortalErrorKind::Forbidden);
         let text = err.to_string();
         assert!(
-            text.contains("\"Admin\"")
-                && text.contains("111122223333")
-                && text.contains("ssocreds roles"),
+            text.contains("\"Admin\"") && text.contains("111122223333") && text.contains("ssocreds roles"),
             "{text}"
         );
 
-        let err = parse_get_role_credentials_response(
-            &response(429, &[("Retry-After", "3")], "{}"),
-            &ctx(),
-        )
-        .unwrap_err();
+        let err =
+            parse_get_role_credentials_response(&response(429, &[("Retry-After", "3")], "{}"), &ctx()).unwrap_err();
         assert_eq!(
             (err.kind, err.retry_after, err.is_retryable()),
-            (
-                PortalErrorKind::TooManyRequests,
-                Some(Duration::from_secs(3)),
-                true
-            )
+            (PortalErrorKind::TooManyRequests, Some(Duration::from_secs(3)), true)
         );
 
         let err = parse_get_role_credentials_response(&response(503, &[], ""), &ctx()).unwrap_err();
-        assert_eq!(
-            (err.kind, err.is_retryable()),
-            (PortalErrorKind::Server, true)
-        );
+        assert_eq!((err.kind, err.is_retryable()), (PortalErrorKind::Server, true));
 
-        let err = parse_get_role_credentials_response(
-            &response(200, &[], "{\"roleCredentials\": {"),
-            &ctx(),
-        )
-        .unwrap_err();
+        let err =
+            parse_get_role_credentials_response(&response(200, &[], "{\"roleCredentials\": {"), &ctx()).unwrap_err();
         assert_eq!(err.kind, PortalErrorKind::UnexpectedResponse);
         let err = parse_get_role_credentials_response(
             &response(200, &[], r#"{"roleCredentials":{"accessKeyId":"A"}}"#),
@@ -713,8 +660,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            err.to_string()
-                .contains("roleCredentials.secretAccessKey is missing"),
+            err.to_string().contains("roleCredentials.secretAccessKey is missing"),
             "{err}"
         );
     }
@@ -742,9 +688,7 @@ mod tests {
         .unwrap();
         assert_eq!(page.next_token.as_deref(), Some("n2"));
         assert_eq!(page.items[0].account_name, "dev");
-        let roles =
-            parse_list_account_roles_response(&response(200, &[], r#"{"roleList":[]}"#), &ctx())
-                .unwrap();
+        let roles = parse_list_account_roles_response(&response(200, &[], r#"{"roleList":[]}"#), &ctx()).unwrap();
         assert!(roles.items.is_empty() && roles.next_token.is_none());
     }
 }

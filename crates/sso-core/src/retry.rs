@@ -42,21 +42,12 @@ impl RetryPolicy {
     ///
     /// The delay is "equal jitter": half of `min(max_delay, base_delay * 2^(attempt-1))` plus a random share of the
     /// other half, and never less than `Retry-After`.
-    pub fn decide(
-        &self,
-        attempt: u32,
-        retryable: bool,
-        retry_after: Option<Duration>,
-        jitter: u32,
-    ) -> RetryDecision {
+    pub fn decide(&self, attempt: u32, retryable: bool, retry_after: Option<Duration>, jitter: u32) -> RetryDecision {
         if !retryable || attempt >= self.max_attempts {
             return RetryDecision::GiveUp;
         }
         let exponent = attempt.saturating_sub(1).min(16);
-        let ceiling = self
-            .base_delay
-            .saturating_mul(1 << exponent)
-            .min(self.max_delay);
+        let ceiling = self.base_delay.saturating_mul(1 << exponent).min(self.max_delay);
         let half = ceiling / 2;
         let random_share = half.mul_f64(f64::from(jitter) / f64::from(u32::MAX));
         let computed = half + random_share;
@@ -97,10 +88,7 @@ mod tests {
         let policy = RetryPolicy::default();
         assert_eq!(policy.decide(1, false, None, 0), RetryDecision::GiveUp);
         assert_eq!(policy.decide(4, true, None, 0), RetryDecision::GiveUp);
-        assert!(matches!(
-            policy.decide(3, true, None, 0),
-            RetryDecision::RetryAfter(_)
-        ));
+        assert!(matches!(policy.decide(3, true, None, 0), RetryDecision::RetryAfter(_)));
     }
 
     #[test]

@@ -13,6 +13,13 @@ pub struct TimestampError {
     pub value: String,
 }
 
+impl TimestampError {
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        "INVALID_TIMESTAMP"
+    }
+}
+
 /// Parses every `expiresAt` variant seen in token cache files and returns it in UTC.
 ///
 /// Accepted: `2020-06-17T10:02:08UTC` (AWS CLI before 2.1.14), `2023-02-14T18:48:59Z`, fractional seconds of any
@@ -35,8 +42,7 @@ pub fn parse_timestamp(value: &str) -> Result<DateTime<Utc>, TimestampError> {
         text.push('Z');
     }
     if let Some(stripped) = text.strip_suffix("UTC") {
-        let naive =
-            NaiveDateTime::parse_from_str(stripped, "%Y-%m-%dT%H:%M:%S%.f").map_err(|_| err())?;
+        let naive = NaiveDateTime::parse_from_str(stripped, "%Y-%m-%dT%H:%M:%S%.f").map_err(|_| err())?;
         return Ok(naive.and_utc());
     }
     if let Ok(parsed) = DateTime::parse_from_rfc3339(&text) {
@@ -57,12 +63,7 @@ pub fn format_timestamp(at: DateTime<Utc>) -> String {
 /// by magnitude; callers say "ago" or "left".
 pub fn format_duration(duration: TimeDelta) -> String {
     let total = duration.num_seconds().unsigned_abs();
-    let (days, hours, minutes, seconds) = (
-        total / 86_400,
-        total / 3600 % 24,
-        total / 60 % 60,
-        total % 60,
-    );
+    let (days, hours, minutes, seconds) = (total / 86_400, total / 3600 % 24, total / 60 % 60, total % 60);
     if days > 0 {
         format!("{days} d {hours} h")
     } else if hours > 0 {
@@ -132,9 +133,6 @@ mod tests {
         assert_eq!(format_duration(TimeDelta::seconds(12)), "12 s");
         assert_eq!(format_duration(TimeDelta::seconds(250)), "4 min 10 s");
         assert_eq!(format_duration(TimeDelta::seconds(7500)), "2 h 5 min");
-        assert_eq!(
-            format_duration(TimeDelta::seconds(-(3 * 86_400 + 7200))),
-            "3 d 2 h"
-        );
+        assert_eq!(format_duration(TimeDelta::seconds(-(3 * 86_400 + 7200))), "3 d 2 h");
     }
 }

@@ -46,6 +46,10 @@ pub struct PortalConfig {
     pub default_assignments: Vec<Account>,
     /// OIDC behaviour.
     pub oidc: OidcConfig,
+    /// Accounts whose `ListAccountRoles` always fails with 500, to test that a client reports them.
+    pub failing_accounts: Vec<String>,
+    /// `ListAccounts` answers every later page with the `nextToken` it was given, as a broken server might.
+    pub repeat_next_token: bool,
 }
 
 impl Default for PortalConfig {
@@ -65,6 +69,8 @@ impl Default for PortalConfig {
             clients: BTreeMap::new(),
             default_assignments: Vec::new(),
             oidc: OidcConfig::default(),
+            failing_accounts: Vec::new(),
+            repeat_next_token: false,
         }
     }
 }
@@ -85,6 +91,7 @@ impl PortalConfig {
                 TokenGrant {
                     assignments: vec![account.clone()],
                     expired: false,
+                    expires_at_ms: None,
                 },
             )]),
             default_assignments: vec![account],
@@ -100,6 +107,7 @@ impl PortalConfig {
             TokenGrant {
                 assignments,
                 expired: false,
+                expires_at_ms: None,
             },
         );
         config
@@ -126,6 +134,16 @@ pub struct TokenGrant {
     pub assignments: Vec<Account>,
     /// Server-side expiry or revocation: the portal answers 401 whatever the cache file says.
     pub expired: bool,
+    /// The portal answers 401 from this instant on (epoch milliseconds); set on the tokens `/token` issues,
+    /// from their `expiresIn`. `None`: no time limit.
+    pub expires_at_ms: Option<u64>,
+}
+
+impl TokenGrant {
+    /// Whether the portal accepts the token at `now_ms`.
+    pub fn is_valid_at(&self, now_ms: u64) -> bool {
+        !self.expired && self.expires_at_ms.is_none_or(|at| now_ms < at)
+    }
 }
 
 /// One account assignment.

@@ -122,7 +122,11 @@ impl FakePortal {
 
     /// Whether the portal accepts `access_token` now (configured or issued, not expired, not logged out).
     pub fn token_is_valid(&self, access_token: &str) -> bool {
-        self.shared.lock().tokens.get(access_token).is_some_and(|t| !t.expired)
+        self.shared
+            .lock()
+            .tokens
+            .get(access_token)
+            .is_some_and(|t| t.is_valid_at(state::now_ms()))
     }
 }
 
@@ -236,8 +240,8 @@ fn close_gracefully(mut stream: TcpStream) {
 }
 
 fn with_request_id(shared: &Shared, response: Response) -> Response {
-    let n = shared.lock().fresh_id("request");
-    response.header("x-amzn-RequestId", n)
+    let id = shared.lock().fresh_uuid();
+    response.header("x-amzn-RequestId", id)
 }
 
 fn is_oidc_path(path: &str) -> bool {

@@ -398,7 +398,7 @@ fn issue(
     refresh_token: Option<String>,
     expires_in: u64,
 ) -> Response {
-    inner.issue_access_token(&access_token, assignments);
+    inner.issue_access_token(&access_token, assignments, expires_in);
     inner.stats.issued_tokens.push(IssuedToken {
         grant_type: grant_type.to_owned(),
         client_id: client_id.to_owned(),

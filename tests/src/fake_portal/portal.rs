@@ -121,7 +121,7 @@ fn authenticate<'a>(inner: &'a Inner, request: &Request) -> Result<(String, &'a 
         .filter(|t| !t.is_empty())
         .ok_or_else(errors::unauthorized)?;
     match inner.tokens.get(token) {
-        Some(grant) if !grant.expired => Ok((token.to_owned(), grant)),
+        Some(grant) if grant.is_valid_at(now_ms()) => Ok((token.to_owned(), grant)),
         _ => Err(errors::unauthorized()),
     }
 }
@@ -203,7 +203,10 @@ pub(crate) fn list_accounts(inner: &Inner, request: &Request) -> Response {
         let max = params.max_result(inner.config.page_size)?;
         let (_, grant) = authenticate(inner, request)?;
         let accounts = &grant.assignments;
-        let (range, next_token) = page(accounts.len(), params.get("next_token"), "acct-page-", max)?;
+        let (range, mut next_token) = page(accounts.len(), params.get("next_token"), "acct-page-", max)?;
+        if inner.config.repeat_next_token && params.get("next_token").is_some() {
+            next_token = params.get("next_token").map(str::to_owned);
+        }
         let body = AccountListBody {
             next_token,
             account_list: accounts[range]
@@ -229,6 +232,13 @@ pub(crate) fn list_account_roles(inner: &Inner, request: &Request) -> Response {
         let max = params.max_result(inner.config.page_size)?;
         let (_, grant) = authenticate(inner, request)?;
         let account = find_account(grant, account_id).ok_or_else(errors::forbidden)?;
+        if inner.config.failing_accounts.iter().any(|a| a == account_id) {
+            return Err(errors::portal(
+                500,
+                "InternalServerException",
+                "An internal error occurred",
+            ));
+        }
         let (range, next_token) = page(account.roles.len(), params.get("next_token"), "role-page-", max)?;
         let body = RoleListBody {
             next_token,

@@ -240,20 +240,39 @@ impl Inner {
 
     /// A fresh identifier such as `fake-access-token-3-1a2b3c4d5e6f`, unique across servers and runs.
     pub fn fresh_id(&mut self, kind: &str) -> String {
+        let hex = self.fresh_hex();
+        format!("fake-{kind}-{}-{}", self.sequence, &hex[..12])
+    }
+
+    /// A fresh UUID-shaped identifier, as in `x-amzn-RequestId`.
+    pub fn fresh_uuid(&mut self) -> String {
+        let hex = self.fresh_hex();
+        format!(
+            "{}-{}-4{}-8{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[13..16],
+            &hex[17..20],
+            &hex[20..32]
+        )
+    }
+
+    fn fresh_hex(&mut self) -> String {
         self.sequence += 1;
         let digest = Sha256::new()
             .chain_update(self.seed.to_le_bytes())
             .chain_update(self.sequence.to_le_bytes())
             .finalize();
-        let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
-        format!("fake-{kind}-{}-{hex}", self.sequence)
+        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    /// Makes `access_token` valid on the portal with `assignments`, surviving `set_config`.
-    pub fn issue_access_token(&mut self, access_token: &str, assignments: Vec<Account>) {
+    /// Makes `access_token` valid on the portal with `assignments` for `expires_in` seconds, surviving
+    /// `set_config`.
+    pub fn issue_access_token(&mut self, access_token: &str, assignments: Vec<Account>, expires_in: u64) {
         let grant = TokenGrant {
             assignments,
             expired: false,
+            expires_at_ms: Some(now_ms().saturating_add(expires_in.saturating_mul(1000))),
         };
         self.issued.insert(access_token.to_owned(), grant.clone());
         self.tokens.insert(access_token.to_owned(), grant);

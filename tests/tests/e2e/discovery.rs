@@ -5,8 +5,14 @@ use crate::harness::*;
 #[test]
 fn skips_client_registrations_and_bad_files_and_uses_the_one_token() {
     let sandbox = Sandbox::new();
-    sandbox.write_cache("botocore-client-id-us-east-1.json", r#"{"clientId":"c","clientSecret":"s","expiresAt":"2099-01-01T00:00:00Z"}"#);
-    sandbox.write_cache("0123456789abcdef0123456789abcdef01234567.json", r#"{"clientId":"c","clientSecret":"s","expiresAt":"2099-01-01T00:00:00Z","scopes":["sso:account:access"]}"#);
+    sandbox.write_cache(
+        "botocore-client-id-us-east-1.json",
+        r#"{"clientId":"c","clientSecret":"s","expiresAt":"2099-01-01T00:00:00Z"}"#,
+    );
+    sandbox.write_cache(
+        "0123456789abcdef0123456789abcdef01234567.json",
+        r#"{"clientId":"c","clientSecret":"s","expiresAt":"2099-01-01T00:00:00Z","scopes":["sso:account:access"]}"#,
+    );
     sandbox.write_cache("broken.json", "{ not json");
     sandbox.write_cache("empty.json", "");
     sandbox.write_cache("notes.txt", "not a json file");
@@ -14,8 +20,16 @@ fn skips_client_registrations_and_bad_files_and_uses_the_one_token() {
     sandbox.write_token();
     let run = sandbox.export(&["--role-name", "ReadOnly", "--verbose"]);
     run.assert_success();
-    assert!(run.stderr.contains("skipped") && run.stderr.contains("broken.json"), "{}", run.stderr);
-    assert!(run.stderr.contains("using token file") && run.stderr.contains("e2e.json"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("skipped") && run.stderr.contains("broken.json"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("using token file") && run.stderr.contains("e2e.json"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -48,7 +62,10 @@ fn several_sign_ins_are_listed_never_guessed() {
 #[test]
 fn two_files_of_one_sign_in_use_the_later_expiry() {
     let sandbox = Sandbox::new();
-    sandbox.write_cache("legacy.json", token_json("tok-old", "2098-01-01T00:00:00Z", "us-east-1"));
+    sandbox.write_cache(
+        "legacy.json",
+        token_json("tok-old", "2098-01-01T00:00:00Z", "us-east-1"),
+    );
     sandbox.write_token(); // expires 2099, the token the portal knows
     let run = sandbox.export(&["--role-name", "ReadOnly"]);
     run.assert_success();
@@ -61,7 +78,11 @@ fn token_command_shows_file_start_url_region_and_time_left() {
     let run = sandbox.run(&["token"]);
     run.assert_success();
     assert!(run.stdout.contains(&path.display().to_string()), "{}", run.stdout);
-    assert!(run.stdout.contains(START_URL) && run.stdout.contains("us-east-1"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(START_URL) && run.stdout.contains("us-east-1"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("expires in"), "{}", run.stdout);
 
     let run = sandbox.run(&["token", "--json"]);

@@ -22,7 +22,13 @@ fn cases() -> Vec<Case> {
     let mut garbage: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
     garbage.insert(0, 0x89);
     vec![
-        Case { name: "empty_file", cache: Vec::new(), args: role, config: portal_config, exit: 3 },
+        Case {
+            name: "empty_file",
+            cache: Vec::new(),
+            args: role,
+            config: portal_config,
+            exit: 3,
+        },
         Case {
             name: "truncated_json",
             cache: br#"{"accessToken": "tok-E2E-sekrit-7f3a9", "expiresAt": "2099-01-"#.to_vec(),
@@ -51,8 +57,20 @@ fn cases() -> Vec<Case> {
             config: portal_config,
             exit: 3,
         },
-        Case { name: "huge_file", cache: vec![b' '; 3 * 1024 * 1024], args: role, config: portal_config, exit: 3 },
-        Case { name: "binary_garbage", cache: garbage, args: role, config: portal_config, exit: 3 },
+        Case {
+            name: "huge_file",
+            cache: vec![b' '; 3 * 1024 * 1024],
+            args: role,
+            config: portal_config,
+            exit: 3,
+        },
+        Case {
+            name: "binary_garbage",
+            cache: garbage,
+            args: role,
+            config: portal_config,
+            exit: 3,
+        },
         Case {
             name: "expired_token",
             cache: token_json(TOKEN, "2020-01-01T00:00:00Z", "us-east-1").into_bytes(),
@@ -118,7 +136,10 @@ fn cases() -> Vec<Case> {
             name: "server_error",
             cache: valid(),
             args: &["--role-name", "ReadOnly", "--max-attempts", "2"],
-            config: || PortalConfig { fail_first_with_500: 100, ..portal_config() },
+            config: || PortalConfig {
+                fail_first_with_500: 100,
+                ..portal_config()
+            },
             exit: 7,
         },
         Case {
@@ -126,7 +147,10 @@ fn cases() -> Vec<Case> {
             cache: valid(),
             args: &["--role-name", "ReadOnly", "--max-attempts", "2"],
             config: || PortalConfig {
-                throttle: Throttle { fail_first: 100, ..Throttle::default() },
+                throttle: Throttle {
+                    fail_first: 100,
+                    ..Throttle::default()
+                },
                 ..portal_config()
             },
             exit: 6,
@@ -135,7 +159,10 @@ fn cases() -> Vec<Case> {
             name: "invalid_json_answer",
             cache: valid(),
             args: role,
-            config: || PortalConfig { fault: Fault::InvalidJson, ..portal_config() },
+            config: || PortalConfig {
+                fault: Fault::InvalidJson,
+                ..portal_config()
+            },
             exit: 7,
         },
     ]
@@ -152,7 +179,12 @@ fn bad_input_table() {
         args.extend_from_slice(case.args);
         let run = sandbox.export(&args);
         assert_eq!(run.code, case.exit, "{}: {run:?}", case.name);
-        assert!(run.stdout.is_empty(), "{}: stdout must stay empty on failure: {}", case.name, run.stdout);
+        assert!(
+            run.stdout.is_empty(),
+            "{}: stdout must stay empty on failure: {}",
+            case.name,
+            run.stdout
+        );
         assert!(run.stderr.starts_with("ssocreds"), "{}: {}", case.name, run.stderr);
         settings.bind(|| insta::assert_snapshot!(case.name, sandbox.snapshot(&run)));
     }
@@ -191,7 +223,15 @@ fn usage_errors_exit_2_before_reading_anything() {
     for args in [
         vec!["export", "--role-name", "ReadOnly"],
         vec!["export", "--account-id", "1234", "--role-name", "ReadOnly"],
-        vec!["export", "--account-id", ACCOUNT, "--role-name", "ReadOnly", "--format", "bash"],
+        vec![
+            "export",
+            "--account-id",
+            ACCOUNT,
+            "--role-name",
+            "ReadOnly",
+            "--format",
+            "bash",
+        ],
         vec!["frobnicate"],
     ] {
         let run = sandbox.run(&args);

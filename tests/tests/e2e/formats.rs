@@ -81,7 +81,11 @@ fn dotenv_survives_a_posix_shell_when_values_have_no_line_breaks() {
     sandbox.write_token();
     let run = sandbox.export(&["--role-name", "Admin", "--format", "dotenv"]);
     run.assert_success();
-    assert!(run.stdout.contains("AWS_SESSION_TOKEN=plain/+token==\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("AWS_SESSION_TOKEN=plain/+token==\n"),
+        "{}",
+        run.stdout
+    );
     let file = sandbox.home.path().join(".env");
     std::fs::write(&file, &run.stdout).unwrap();
     let vars = shell_env("bash", &format!("set -a; . '{}'; env -0", file.display()));
@@ -120,7 +124,10 @@ fn powershell_and_cmd_lines_have_the_documented_shape() {
     let sandbox = Sandbox::new();
     let file = export_to_file(&sandbox, "powershell", &[]);
     let text = std::fs::read_to_string(file).unwrap();
-    assert!(text.starts_with("$Env:AWS_ACCESS_KEY_ID=\"ASIAE2EEXAMPLE000001\"\n"), "{text}");
+    assert!(
+        text.starts_with("$Env:AWS_ACCESS_KEY_ID=\"ASIAE2EEXAMPLE000001\"\n"),
+        "{text}"
+    );
     assert!(text.contains("`$HOME"), "{text}");
 
     let run = sandbox.export(&["--role-name", "ReadOnly", "--format", "windows-cmd"]);
@@ -147,7 +154,11 @@ fn every_expires_at_variant_is_accepted() {
         std::fs::write(&path, token_json(TOKEN, expires_at, "us-east-1")).unwrap();
         let run = sandbox.export(&["--role-name", "Admin", "--cache", path.to_str().unwrap()]);
         run.assert_success();
-        assert!(run.stdout.starts_with("export AWS_ACCESS_KEY_ID=ASIA"), "{expires_at}: {}", run.stdout);
+        assert!(
+            run.stdout.starts_with("export AWS_ACCESS_KEY_ID=ASIA"),
+            "{expires_at}: {}",
+            run.stdout
+        );
     }
 }
 
@@ -157,7 +168,17 @@ fn cache_from_standard_input() {
     let url = sandbox.portal.url();
     let token = token_json(TOKEN, "2099-01-01T00:00:00Z", "us-east-1");
     let run = sandbox.run_with(
-        &["export", "--cache", "-", "--endpoint-url", &url, "--account-id", ACCOUNT, "--role-name", "Admin"],
+        &[
+            "export",
+            "--cache",
+            "-",
+            "--endpoint-url",
+            &url,
+            "--account-id",
+            ACCOUNT,
+            "--role-name",
+            "Admin",
+        ],
         &[],
         Some(token.as_bytes()),
     );

@@ -132,7 +132,10 @@ impl Sandbox {
 
     /// The run as one text for a snapshot, with the port, HOME and durations made stable.
     pub fn snapshot(&self, run: &Run) -> String {
-        let text = format!("exit: {}\n--- stdout\n{}--- stderr\n{}", run.code, run.stdout, run.stderr);
+        let text = format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            run.code, run.stdout, run.stderr
+        );
         text.replace(&self.portal.url(), "http://127.0.0.1:PORT")
             .replace(&self.home.path().display().to_string(), "$HOME")
     }
@@ -147,21 +150,27 @@ impl Run {
         for secret in ["sk/+= it's", "IQoJb3JpZ2luX2VjE"] {
             assert!(!self.stderr.contains(secret), "secret on stderr:\n{}", self.stderr);
             if self.code != 0 {
-                assert!(!self.stdout.contains(secret), "secret on stdout of a failure:\n{}", self.stdout);
+                assert!(
+                    !self.stdout.contains(secret),
+                    "secret on stdout of a failure:\n{}",
+                    self.stdout
+                );
             }
         }
     }
 
     pub fn assert_success(&self) -> &Self {
-        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 }
 
 pub fn token_json(token: &str, expires_at: &str, region: &str) -> String {
-    format!(
-        r#"{{"startUrl":"{START_URL}","region":"{region}","accessToken":"{token}","expiresAt":"{expires_at}"}}"#
-    )
+    format!(r#"{{"startUrl":"{START_URL}","region":"{region}","accessToken":"{token}","expiresAt":"{expires_at}"}}"#)
 }
 
 /// Snapshot settings: durations such as "(2521 d 3 h ago)" change every day.
@@ -183,7 +192,11 @@ pub fn shell_env(shell: &str, script: &str) -> BTreeMap<String, String> {
         .env("HOME", "/nonexistent")
         .output()
         .unwrap_or_else(|e| panic!("run {shell}: {e}"));
-    assert!(output.status.success(), "{shell} failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{shell} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     output
         .stdout
         .split(|b| *b == 0)

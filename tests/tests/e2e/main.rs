@@ -15,3 +15,6 @@ mod discovery;
 
 // Endpoints, retries, Retry-After, what goes on the wire.
 mod network;
+
+// `ssocreds accounts` and `ssocreds roles`: pagination edges, throttling storms, failing accounts.
+mod listing;

@@ -1,7 +1,9 @@
 //! `ssocreds export`: token file → GetRoleCredentials → exports on stdout.
 
 use chrono::{TimeDelta, Utc};
-use sso_core::{AccountId, ExportOptions, Region, RoleName, TokenStatus, format_duration, format_exports, resolve_region};
+use sso_core::{
+    AccountId, ExportOptions, Region, RoleName, TokenStatus, format_duration, format_exports, resolve_region,
+};
 
 use crate::cli::ExportArgs;
 use crate::failure::Failure;
@@ -16,9 +18,7 @@ pub fn run(args: &ExportArgs, log: &Log) -> Result<(), Failure> {
 
     let now = Utc::now();
     let loaded = super::load_token(&args.source, now, log)?;
-    if let TokenStatus::ExpiringSoon { remaining } =
-        loaded.token.check(now, TimeDelta::minutes(args.warn_minutes))?
-    {
+    if let TokenStatus::ExpiringSoon { remaining } = loaded.token.check(now, TimeDelta::minutes(args.warn_minutes))? {
         log.warn(&format!(
             "the SSO token expires in {}; sign in again soon with `aws sso login`",
             format_duration(remaining)
@@ -34,6 +34,10 @@ pub fn run(args: &ExportArgs, log: &Log) -> Result<(), Failure> {
         "credentials for {role_name} in {account_id} expire at {}",
         sso_core::format_timestamp(credentials.expiration)
     ));
-    let text = format_exports(&credentials, args.format.into(), &ExportOptions { region: export_region })?;
+    let text = format_exports(
+        &credentials,
+        args.format.into(),
+        &ExportOptions { region: export_region },
+    )?;
     super::print_stdout(&text)
 }

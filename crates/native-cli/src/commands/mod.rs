@@ -1,5 +1,6 @@
 //! One module per subcommand, and the steps they share.
 
+pub mod discover;
 pub mod export;
 pub mod token;
 
@@ -46,7 +47,11 @@ pub fn portal_endpoint(network: &NetworkArgs, choice: &RegionChoice, log: &Log) 
         .endpoint_url
         .clone()
         .map(|u| ("--endpoint-url", u))
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL_SSO").ok().map(|u| ("AWS_ENDPOINT_URL_SSO", u)))
+        .or_else(|| {
+            std::env::var("AWS_ENDPOINT_URL_SSO")
+                .ok()
+                .map(|u| ("AWS_ENDPOINT_URL_SSO", u))
+        })
         .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().map(|u| ("AWS_ENDPOINT_URL", u)))
         .filter(|(_, u)| !u.is_empty());
     match override_url {
@@ -72,7 +77,7 @@ pub fn transport(network: &NetworkArgs, endpoint: &Endpoint) -> Result<Transport
             timeout: Duration::from_secs(network.timeout),
             ca_bundle: network.ca_bundle.clone().filter(|p| !p.is_empty()),
             retry: RetryPolicy {
-                max_attempts: network.max_attempts,
+                max_attempts: network.max_attempts.unwrap_or(RetryPolicy::default().max_attempts),
                 ..RetryPolicy::default()
             },
         },
@@ -112,9 +117,10 @@ pub fn fetch_role_credentials(
 pub fn print_stdout(text: &str) -> Result<(), Failure> {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Failure::new(Exit::Write, format!("cannot write to standard output: {e}")))
-        }
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::new(
+            Exit::Write,
+            format!("cannot write to standard output: {e}"),
+        )),
         _ => Ok(()),
     }
 }

@@ -24,7 +24,10 @@ pub fn run(args: &TokenArgs, log: &Log) -> Result<(), Failure> {
             "expired": expired,
             "canRefresh": token.can_refresh(now),
         });
-        format!("{}\n", serde_json::to_string_pretty(&value).expect("JSON values serialize"))
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&value).expect("JSON values serialize")
+        )
     } else {
         let refresh = if token.can_refresh(now) {
             "possible (refresh token and client registration present)"
@@ -44,7 +47,7 @@ pub fn run(args: &TokenArgs, log: &Log) -> Result<(), Failure> {
     if expired {
         return Err(Failure::new(
             Exit::SignIn,
-            format!("the SSO token has expired; sign in again with `aws sso login`"),
+            "the SSO token has expired; sign in again with `aws sso login`",
         ));
     }
     Ok(())
