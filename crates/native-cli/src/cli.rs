@@ -14,7 +14,8 @@ Exit codes:
   6  still throttled after retries
   7  network failure, timeout, or a server error or unreadable answer
   8  problem in ~/.aws/config or the profile
-  9  a file could not be written";
+  9  a file could not be written
+  127  exec: the command could not be started (otherwise exec exits with the command's code)";
 
 /// Turn an AWS IAM Identity Center (SSO) sign-in into temporary role credentials.
 #[derive(Debug, Parser)]
@@ -36,8 +37,17 @@ pub struct Cli {
 pub enum Command {
     /// Fetch role credentials and print them as shell exports (or another format) on stdout.
     ///
-    /// Use it as: eval "$(ssocreds export --account-id 111122223333 --role-name ReadOnly)"
+    /// Use it as: eval "$(ssocreds export --profile dev)" or
+    /// eval "$(ssocreds export --account-id 111122223333 --role-name ReadOnly)"
     Export(ExportArgs),
+    /// Print credentials for `credential_process`, reusing cached role credentials while they last.
+    ///
+    /// In ~/.aws/config: credential_process = ssocreds process --profile dev
+    Process(ProcessArgs),
+    /// Write credentials into ~/.aws/credentials (or AWS_SHARED_CREDENTIALS_FILE), keeping everything else.
+    Write(WriteArgs),
+    /// Run a command with the credentials (and region) in its environment; its exit code becomes ours.
+    Exec(ExecArgs),
     /// Show which token cache file is used, its start URL, region and time left.
     Token(TokenArgs),
     /// List the accounts the token can reach (id, name, e-mail), following every page.
@@ -58,7 +68,11 @@ pub enum ListOutput {
 /// The token, region and network settings that every portal call needs.
 #[derive(Debug, Args, Clone)]
 pub struct PortalArgs {
-    /// The IAM Identity Center region (sso_region) [default: the token file's region].
+    /// Use the sign-in of this profile of ~/.aws/config [env: AWS_PROFILE].
+    #[arg(long, short = 'p', value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// The IAM Identity Center region [default: the profile's sso_region, else the token file's region].
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
 
@@ -95,6 +109,53 @@ pub struct RolesArgs {
 
     #[command(flatten)]
     pub portal: PortalArgs,
+}
+
+/// Which credentials: a profile of ~/.aws/config, or an account and role with a token.
+#[derive(Debug, Args, Clone)]
+pub struct TargetArgs {
+    /// A profile of ~/.aws/config (or AWS_CONFIG_FILE) with SSO settings [env: AWS_PROFILE, used when
+    /// --account-id and --role-name are not both given]
+    #[arg(long, short = 'p', value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// The 12-digit AWS account id [default: the profile's sso_account_id].
+    #[arg(long, value_name = "ID")]
+    pub account_id: Option<String>,
+
+    /// The role (permission set) name, case-sensitive [default: the profile's sso_role_name].
+    #[arg(long, value_name = "NAME")]
+    pub role_name: Option<String>,
+
+    /// The IAM Identity Center region [default: the profile's sso_region, else the token file's region].
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    #[command(flatten)]
+    pub source: TokenSource,
+
+    #[command(flatten)]
+    pub refresh: RefreshArgs,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+/// When to refresh the SSO token.
+#[derive(Debug, Args, Clone)]
+pub struct RefreshArgs {
+    /// Refresh the SSO token through OIDC when it has less than this many minutes left (possible when its cache
+    /// file has a refresh token and an unexpired client registration, as after a sign-in with sso_session).
+    #[arg(long, value_name = "MINUTES", default_value_t = 5)]
+    pub refresh_minutes: i64,
+
+    /// Never refresh the SSO token (and never write its cache file).
+    #[arg(long)]
+    pub no_refresh: bool,
+
+    /// Warn when the SSO token has less than this many minutes left.
+    #[arg(long, value_name = "MINUTES", default_value_t = 15)]
+    pub warn_minutes: i64,
 }
 
 /// Where the SSO access token comes from.
@@ -173,39 +234,66 @@ impl From<FormatArg> for ExportFormat {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The 12-digit AWS account id.
-    #[arg(long, value_name = "ID")]
-    pub account_id: String,
-
-    /// The role (permission set) name, as the portal shows it.
-    #[arg(long, value_name = "NAME")]
-    pub role_name: String,
-
-    /// The IAM Identity Center region (sso_region) [default: the token file's region].
-    #[arg(long, value_name = "REGION")]
-    pub region: Option<String>,
-
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value = "env")]
     pub format: FormatArg,
 
-    /// Also set AWS_REGION and AWS_DEFAULT_REGION to this region in the output.
+    /// Also set AWS_REGION and AWS_DEFAULT_REGION to this region [default: the profile's region, if any].
     #[arg(long, value_name = "REGION")]
     pub export_region: Option<String>,
 
-    /// Warn when the SSO token has less than this many minutes left.
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ProcessArgs {
+    /// Reuse cached role credentials only while they have more than this many minutes left.
     #[arg(long, value_name = "MINUTES", default_value_t = 15)]
-    pub warn_minutes: i64,
+    pub min_validity_minutes: i64,
+
+    /// Neither read nor write the role-credentials cache.
+    #[arg(long)]
+    pub no_cache: bool,
 
     #[command(flatten)]
-    pub source: TokenSource,
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// The section to write [default: the profile's name, else "default"].
+    #[arg(long = "as", value_name = "NAME")]
+    pub as_profile: Option<String>,
 
     #[command(flatten)]
-    pub network: NetworkArgs,
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Also set AWS_REGION and AWS_DEFAULT_REGION to this region [default: the profile's region, if any].
+    #[arg(long, value_name = "REGION")]
+    pub export_region: Option<String>,
+
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// The command and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 #[derive(Debug, Args)]
 pub struct TokenArgs {
+    /// The token of this profile of ~/.aws/config [env: AWS_PROFILE].
+    #[arg(long, short = 'p', value_name = "NAME", conflicts_with = "all")]
+    pub profile: Option<String>,
+
+    /// Every token file in the cache folder, with start URL, sso-session, region and time left.
+    #[arg(long)]
+    pub all: bool,
+
     #[command(flatten)]
     pub source: TokenSource,
 

@@ -20,10 +20,11 @@ pub enum Exit {
     /// The portal could not be reached, timed out, failed (5xx) or answered something unreadable.
     Network = 7,
     /// A problem in ~/.aws/config or a profile.
-    #[expect(dead_code, reason = "used by the profile commands, which come next")]
     Config = 8,
     /// A file could not be written.
     Write = 9,
+    /// `ssocreds exec` could not start the command (as shells do, 127).
+    CannotRun = 127,
 }
 
 /// A failure to report: the message is printed after `ssocreds: error: ` on stderr.
@@ -99,4 +100,29 @@ pub fn cache_failure(path: &str, error: &CacheError) -> Failure {
         Exit::Cache,
         format!("cannot use token cache file {path}: {}", chain(error)),
     )
+}
+
+impl From<sso_core::ConfigError> for Failure {
+    fn from(e: sso_core::ConfigError) -> Self {
+        Self::new(Exit::Config, chain(&e))
+    }
+}
+
+impl From<sso_core::CredentialsFileError> for Failure {
+    fn from(e: sso_core::CredentialsFileError) -> Self {
+        Self::new(Exit::Usage, chain(&e))
+    }
+}
+
+impl From<sso_core::OidcError> for Failure {
+    fn from(e: sso_core::OidcError) -> Self {
+        use sso_core::OidcErrorKind as K;
+        let exit = match e.kind {
+            K::TooManyRequests => Exit::Throttled,
+            K::InternalServer | K::Unexpected => Exit::Network,
+            K::InvalidRequestRegion => Exit::Usage,
+            _ => Exit::SignIn,
+        };
+        Self::new(exit, chain(&e))
+    }
 }

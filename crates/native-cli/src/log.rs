@@ -27,6 +27,13 @@ impl Log {
         }
     }
 
+    /// A note about what was done, shown unless `--quiet`.
+    pub fn info(&self, message: &str) {
+        if !self.quiet {
+            eprintln!("ssocreds: {message}");
+        }
+    }
+
     pub fn request(&self, request: &HttpRequest, attempt: u32) {
         if !self.verbose {
             return;

@@ -6,6 +6,7 @@
 mod cli;
 mod commands;
 mod failure;
+mod files;
 mod log;
 mod token_files;
 mod transport;
@@ -25,6 +26,9 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         Command::Export(args) => commands::export::run(args, &log),
+        Command::Process(args) => commands::process::run(args, &log),
+        Command::Write(args) => commands::write::run(args, &log),
+        Command::Exec(args) => commands::exec::run(args, &log),
         Command::Token(args) => commands::token::run(args, &log),
         Command::Accounts(args) => commands::discover::accounts(args, &log),
         Command::Roles(args) => commands::discover::roles(args, &log),

@@ -13,6 +13,8 @@ use crate::failure::{Exit, Failure, cache_failure};
 pub struct LoadedToken {
     /// The file, or `-` for standard input.
     pub origin: String,
+    /// The file, when the token came from one (a refreshed token is written back there).
+    pub path: Option<PathBuf>,
     pub token: CachedToken,
 }
 
@@ -41,6 +43,7 @@ pub fn load_explicit(path: &str) -> Result<LoadedToken, Failure> {
     let token = parse_cached_token(&bytes).map_err(|e| cache_failure(path, &e))?;
     Ok(LoadedToken {
         origin: path.to_owned(),
+        path: (path != "-").then(|| PathBuf::from(path)),
         token,
     })
 }
@@ -59,17 +62,7 @@ fn io_failure(path: &str, error: &std::io::Error) -> Failure {
 
 /// The folder the AWS CLI keeps tokens in: `$HOME/.aws/sso/cache`.
 pub fn cache_dir() -> Result<PathBuf, Failure> {
-    let home = std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(PathBuf::from)
-        .or_else(std::env::home_dir)
-        .ok_or_else(|| {
-            Failure::new(
-                Exit::Cache,
-                "cannot find the home folder: HOME is not set; pass --cache FILE",
-            )
-        })?;
-    Ok(home.join(".aws").join("sso").join("cache"))
+    Ok(crate::files::home()?.join(".aws").join("sso").join("cache"))
 }
 
 /// What a scan of the cache folder found.
@@ -124,6 +117,7 @@ pub fn scan(dir: &Path) -> Result<Scan, Failure> {
         match read.map(|bytes| parse_cached_token(&bytes)) {
             Ok(Ok(token)) => tokens.push(LoadedToken {
                 origin: path.display().to_string(),
+                path: Some(path.clone()),
                 token,
             }),
             Ok(Err(CacheError::ClientRegistration)) => {}

@@ -33,6 +33,7 @@ mod portal;
 mod refresh;
 mod registration;
 mod retry;
+mod role_cache;
 mod secret;
 mod time;
 
@@ -76,6 +77,7 @@ pub use registration::{
     registration_cache_key,
 };
 pub use retry::{RetryDecision, RetryPolicy};
+pub use role_cache::{RoleCacheError, parse_role_cache, role_cache_document, role_cache_file_name};
 pub use secret::SecretString;
 pub use time::{TimestampError, format_duration, format_timestamp, parse_timestamp};
 

@@ -9,14 +9,12 @@ use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use chrono::{TimeDelta, Utc};
 use sso_core::{
     AccountId, AccountInfo, CallContext, Endpoint, PortalError, Region, RetryPolicy, RoleInfo, SecretString,
     list_account_roles_request, list_accounts_request, parse_list_account_roles_response, parse_list_accounts_response,
-    resolve_region,
 };
 
-use crate::cli::{AccountsArgs, ListOutput, PortalArgs, RolesArgs};
+use crate::cli::{AccountsArgs, ListOutput, PortalArgs, RefreshArgs, RolesArgs};
 use crate::failure::{Exit, Failure};
 use crate::log::Log;
 use crate::transport::Transport;
@@ -38,23 +36,33 @@ struct Portal {
 impl Portal {
     fn open(args: &PortalArgs, log: &Log, retry: RetryPolicy) -> Result<Self, Failure> {
         let requested = args.region.as_deref().map(Region::new).transpose()?;
-        let now = Utc::now();
-        let loaded = super::load_token(&args.source, now, log)?;
-        loaded.token.check(now, TimeDelta::zero())?;
-        let choice = resolve_region(requested.as_ref(), loaded.token.region.as_deref())?;
-        if let Some(warning) = choice.mismatch_warning() {
-            log.warn(&warning);
-        }
-        let endpoint = super::portal_endpoint(&args.network, &choice, log)?;
+        let profile = super::profile_name(args.profile.as_deref(), args.source.cache.is_none())
+            .map(|name| super::load_profile(&name, log))
+            .transpose()?;
+        let requested = requested.or_else(|| profile.as_ref().map(|p| p.sso_region.clone()));
+        let refresh = RefreshArgs {
+            refresh_minutes: 5,
+            no_refresh: false,
+            warn_minutes: 0,
+        };
+        let signed_in = super::sign_in(
+            &args.source,
+            profile.as_ref(),
+            requested.as_ref(),
+            &refresh,
+            &args.network,
+            log,
+        )?;
+        let endpoint = super::portal_endpoint(&args.network, &signed_in.choice, log)?;
         let mut network = args.network.clone();
         network.max_attempts = network.max_attempts.or(Some(retry.max_attempts));
         let transport = super::transport(&network, &endpoint)?;
         Ok(Self {
-            token: loaded.token.access_token.clone(),
+            token: signed_in.loaded.token.access_token.clone(),
             endpoint,
             transport,
-            region: choice.region,
-            token_region: choice.token_region,
+            region: signed_in.choice.region,
+            token_region: signed_in.choice.token_region,
         })
     }
 

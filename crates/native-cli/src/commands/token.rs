@@ -1,16 +1,57 @@
-//! `ssocreds token`: which token file is used, for which sign-in, and how long it lasts.
+//! `ssocreds token`: which token file is used, for which sign-in, and how long it lasts; `--all` lists them all.
+
+use std::collections::BTreeMap;
 
 use chrono::{TimeDelta, Utc};
-use sso_core::format_timestamp;
+use sso_core::{CachedToken, cache_file_name, format_timestamp, profile_names, resolve_sso_profile, sso_sessions};
 
-use crate::cli::TokenArgs;
+use crate::cli::{RefreshArgs, TokenArgs};
 use crate::failure::{Exit, Failure};
 use crate::log::Log;
-use crate::token_files::describe_expiry;
+use crate::token_files::{self, describe_expiry};
 
 pub fn run(args: &TokenArgs, log: &Log) -> Result<(), Failure> {
+    if args.all {
+        return all(args, log);
+    }
     let now = Utc::now();
-    let loaded = super::load_token(&args.source, now, log)?;
+    let profile = super::profile_name(args.profile.as_deref(), args.source.cache.is_none())
+        .map(|name| super::load_profile(&name, log))
+        .transpose()?;
+    // Show the token as it is: never refresh it here, and report expiry through the exit code.
+    let no_refresh = RefreshArgs {
+        refresh_minutes: 0,
+        no_refresh: true,
+        warn_minutes: 0,
+    };
+    let network = crate::cli::NetworkArgs {
+        endpoint_url: None,
+        ca_bundle: None,
+        timeout: 30,
+        connect_timeout: 5,
+        max_attempts: None,
+    };
+    let loaded = match super::obtain_token(&args.source, profile.as_ref(), &no_refresh, &network, log) {
+        Ok(loaded) => loaded,
+        // An expired token is still shown, below; other failures are reported as they are.
+        Err(failure) if failure.exit == Exit::SignIn => match &args.source.cache {
+            Some(path) => token_files::load_explicit(path)?,
+            None => match &profile {
+                Some(p) => token_files::load_explicit(
+                    &token_files::cache_dir()?
+                        .join(p.cache_file_name())
+                        .display()
+                        .to_string(),
+                )?,
+                None => token_files::choose(
+                    token_files::scan(&token_files::cache_dir()?)?,
+                    args.source.start_url.as_deref(),
+                    now,
+                )?,
+            },
+        },
+        Err(failure) => return Err(failure),
+    };
     let token = &loaded.token;
     let remaining = token.expires_at - now;
     let expired = remaining <= TimeDelta::zero();
@@ -51,4 +92,87 @@ pub fn run(args: &TokenArgs, log: &Log) -> Result<(), Failure> {
         ));
     }
     Ok(())
+}
+
+/// Every token file, named by the sso-session or legacy profiles of ~/.aws/config whose cache key it matches.
+fn all(args: &TokenArgs, log: &Log) -> Result<(), Failure> {
+    let now = Utc::now();
+    let dir = token_files::cache_dir()?;
+    let scan = token_files::scan(&dir)?;
+    let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if let Some((_, config)) = super::load_config(log)? {
+        for session in sso_sessions(&config) {
+            names
+                .entry(cache_file_name(session))
+                .or_default()
+                .push(format!("sso-session {session}"));
+        }
+        for profile in profile_names(&config) {
+            if let Ok(resolved) = resolve_sso_profile(&config, profile)
+                && resolved.session_name.is_none()
+            {
+                names
+                    .entry(resolved.cache_file_name())
+                    .or_default()
+                    .push(format!("profile {profile}"));
+            }
+        }
+    }
+    let rows: Vec<(String, Option<String>, &CachedToken)> = scan
+        .tokens
+        .iter()
+        .map(|t| {
+            let file_name = t
+                .path
+                .as_deref()
+                .and_then(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let used_by = names.get(&file_name).map(|n| n.join(", "));
+            (file_name, used_by, &t.token)
+        })
+        .collect();
+    let text = if args.json {
+        let items: Vec<_> = rows
+            .iter()
+            .map(|(file, session, token)| {
+                serde_json::json!({
+                    "file": dir.join(file).display().to_string(),
+                    "startUrl": token.start_url,
+                    "session": session,
+                    "region": token.region,
+                    "expiresAt": format_timestamp(token.expires_at),
+                    "expiresInSeconds": (token.expires_at - now).num_seconds().max(0),
+                    "expired": token.expires_at <= now,
+                    "canRefresh": token.can_refresh(now),
+                })
+            })
+            .collect();
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&items).expect("JSON values serialize")
+        )
+    } else if rows.is_empty() {
+        log.info(&format!(
+            "no SSO token in {}; sign in with `aws sso login`",
+            dir.display()
+        ));
+        String::new()
+    } else {
+        let mut text = format!("{}:\n", dir.display());
+        for (file, session, token) in rows {
+            text.push_str(&format!(
+                "{file}\n  start URL  {}\n  used by    {}\n  region     {}\n  {}\n",
+                token.start_url.as_deref().unwrap_or("(not in the file)"),
+                session.as_deref().unwrap_or("(no profile of the config file)"),
+                token.region.as_deref().unwrap_or("(not in the file)"),
+                describe_expiry(token.expires_at, now),
+            ));
+        }
+        text
+    };
+    for (path, why) in &scan.skipped {
+        log.verbose(&format!("skipped {}: {why}", path.display()));
+    }
+    super::print_stdout(&text)
 }

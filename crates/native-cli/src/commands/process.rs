@@ -1,0 +1,95 @@
+//! `ssocreds process`: `credential_process` output, with a role-credentials cache so that the SDKs' repeated calls
+//! within the credentials' life cost no portal call.
+
+use std::path::PathBuf;
+
+use chrono::{TimeDelta, Utc};
+use sso_core::{
+    AccountId, ExportFormat, ExportOptions, RoleCredentials, RoleName, format_exports, parse_role_cache,
+    role_cache_document, role_cache_file_name,
+};
+
+use crate::cli::ProcessArgs;
+use crate::failure::Failure;
+use crate::files;
+use crate::log::Log;
+
+/// Where `ssocreds process` keeps role credentials: `~/.aws/ssocreds/cache`.
+pub fn role_cache_dir() -> Result<PathBuf, Failure> {
+    Ok(files::home()?.join(".aws").join("ssocreds").join("cache"))
+}
+
+fn cache_path(start_url: &str, account_id: &AccountId, role_name: &RoleName) -> Result<PathBuf, Failure> {
+    Ok(role_cache_dir()?.join(role_cache_file_name(start_url, account_id, role_name)))
+}
+
+pub fn run(args: &ProcessArgs, log: &Log) -> Result<(), Failure> {
+    let min_validity = TimeDelta::minutes(args.min_validity_minutes);
+    let target = super::resolve_target(&args.target, log)?;
+    // The cache key needs the start URL; with a profile it is known before reading the token.
+    let profile_start_url = target.profile.as_ref().map(|p| p.start_url.clone());
+    if !args.no_cache
+        && let Some(start_url) = &profile_start_url
+        && let Some(credentials) = read_cache(
+            &cache_path(start_url, &target.account_id, &target.role_name)?,
+            min_validity,
+            log,
+        )
+    {
+        return print(&credentials);
+    }
+    let signed_in = super::sign_in(
+        &args.target.source,
+        target.profile.as_ref(),
+        target.requested_region.as_ref(),
+        &args.target.refresh,
+        &args.target.network,
+        log,
+    )?;
+    let start_url = profile_start_url
+        .or_else(|| signed_in.loaded.token.start_url.clone())
+        .unwrap_or_else(|| signed_in.loaded.origin.clone());
+    let path = cache_path(&start_url, &target.account_id, &target.role_name)?;
+    if !args.no_cache
+        && let Some(credentials) = read_cache(&path, min_validity, log)
+    {
+        return print(&credentials);
+    }
+    let credentials = super::fetch_role_credentials(
+        &signed_in,
+        &target.account_id,
+        &target.role_name,
+        &args.target.network,
+        log,
+    )?;
+    if !args.no_cache {
+        // A cache that cannot be written costs a portal call next time, nothing more.
+        if let Err(failure) = files::write_atomic(&path, role_cache_document(&credentials).as_bytes()) {
+            log.warn(&failure.message);
+        }
+    }
+    print(&credentials)
+}
+
+fn read_cache(path: &std::path::Path, min_validity: TimeDelta, log: &Log) -> Option<RoleCredentials> {
+    let bytes = std::fs::read(path).ok()?;
+    match parse_role_cache(&bytes, Utc::now(), min_validity) {
+        Ok(Some(credentials)) => {
+            log.verbose(&format!("using cached role credentials from {}", path.display()));
+            Some(credentials)
+        }
+        Ok(None) => {
+            log.verbose("cached role credentials are too close to expiry; fetching new ones");
+            None
+        }
+        Err(e) => {
+            log.verbose(&format!("ignoring {}: {e}", path.display()));
+            None
+        }
+    }
+}
+
+fn print(credentials: &RoleCredentials) -> Result<(), Failure> {
+    let text = format_exports(credentials, ExportFormat::Process, &ExportOptions::default())?;
+    super::print_stdout(&text)
+}

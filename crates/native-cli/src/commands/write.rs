@@ -1,0 +1,36 @@
+//! `ssocreds write`: credentials into ~/.aws/credentials for tools that read only that file.
+
+use sso_core::merge_role_credentials;
+
+use crate::cli::WriteArgs;
+use crate::failure::{Exit, Failure};
+use crate::files;
+use crate::log::Log;
+
+/// A credentials file larger than this is not one.
+const MAX_CREDENTIALS_BYTES: u64 = 16 * 1024 * 1024;
+
+pub fn run(args: &WriteArgs, log: &Log) -> Result<(), Failure> {
+    let (credentials, target, _) = super::fetch_credentials(&args.target, log)?;
+    let section = args
+        .as_profile
+        .clone()
+        .or_else(|| target.profile.as_ref().map(|p| p.profile_name.clone()))
+        .unwrap_or_else(|| "default".to_owned());
+    let path = files::env_path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials")?;
+    // Read, merge and replace under one lock, so that concurrent writers of other sections lose nothing.
+    let _lock = files::FileLock::acquire(&path)?;
+    let existing = files::read_text(&path, MAX_CREDENTIALS_BYTES, "the credentials file")
+        .map_err(|f| Failure::new(Exit::Write, f.message))?
+        .unwrap_or_default();
+    let merged = merge_role_credentials(&existing, &section, &credentials)?;
+    files::write_atomic(&path, merged.as_bytes())?;
+    log.info(&format!(
+        "wrote credentials for {} in {} to [{section}] in {}; they {}",
+        target.role_name,
+        target.account_id,
+        path.display(),
+        super::describe(credentials.expiration)
+    ));
+    Ok(())
+}
