@@ -195,7 +195,14 @@ pub fn check_token(cache: JsValue, options: JsValue) -> JsResult<JsValue> {
 struct RequestOut {
     method: &'static str,
     url: String,
-    headers: std::collections::BTreeMap<String, String>,
+    #[serde(serialize_with = "header_object")]
+    headers: Vec<(String, String)>,
+}
+
+/// Headers as a plain object (`{ name: value }`), in the core's order. Not via a `BTreeMap`: collecting into one
+/// pulls the standard library's sort into the module (8 KB).
+fn header_object<S: serde::Serializer>(headers: &[(String, String)], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(headers.iter().map(|(name, value)| (name, value)))
 }
 
 /// What a call was about, so that the answer's errors can name it (the `context` of
@@ -236,7 +243,7 @@ fn prepare(options: &Fields, function: &str) -> JsResult<Prepared> {
         request: RequestOut {
             method: request.method.as_str(),
             url: request.url.clone(),
-            headers: request.headers.iter().cloned().collect(),
+            headers: request.headers.clone(),
         },
         context: ContextOut {
             account_id: account_id.as_str().to_owned(),

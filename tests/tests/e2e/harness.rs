@@ -178,6 +178,7 @@ pub fn settings() -> insta::Settings {
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"\d+ (d|h|min|s) \d+ (h|min|s)", "[duration]");
     settings.add_filter(r"\(\d+ ms\)", "([elapsed])");
+    settings.add_filter(r"20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ", "[timestamp]");
     settings.set_prepend_module_to_snapshot(false);
     settings
 }
@@ -216,4 +217,34 @@ pub fn has(program: &str) -> bool {
         .stdout(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
+}
+
+impl Sandbox {
+    /// Writes ~/.aws/config.
+    pub fn write_config(&self, text: &str) {
+        let dir = self.home.path().join(".aws");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config"), text).unwrap();
+    }
+
+    /// Runs ssocreds with both the portal and OIDC endpoints pointing at the fake.
+    pub fn run_fake(&self, args: &[&str]) -> Run {
+        let url = self.portal.url();
+        self.run_with(
+            args,
+            &[("AWS_ENDPOINT_URL_SSO", &url), ("AWS_ENDPOINT_URL_SSO_OIDC", &url)],
+            None,
+        )
+    }
+}
+
+/// RFC 3339 (with Z) of now plus `seconds`.
+pub fn in_seconds(seconds: i64) -> String {
+    sso_core::format_timestamp(chrono::Utc::now() + chrono::TimeDelta::seconds(seconds))
+}
+
+/// Unix permission bits of a path.
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }

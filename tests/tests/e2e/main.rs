@@ -18,3 +18,6 @@ mod network;
 
 // `ssocreds accounts` and `ssocreds roles`: pagination edges, throttling storms, failing accounts.
 mod listing;
+
+// Profiles of ~/.aws/config, token refresh through OIDC (once, under concurrency), process, write, exec.
+mod profiles;

@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sso_core::{
-    AccountId, CallContext, ConfigFile, Endpoint, EndpointOptions, GrantType, Region, RegionChoice, RetryPolicy,
-    RoleCredentials, RoleName, SsoProfile, TokenStatus, apply_token_response, format_duration,
+    AccountId, CallContext, ConfigFile, Endpoint, EndpointOptions, GrantType, RefreshUnavailable, Region, RegionChoice,
+    RetryPolicy, RoleCredentials, RoleName, SsoProfile, TokenStatus, apply_token_response, format_duration,
     get_role_credentials_request, needs_refresh, parse_config, parse_create_token_response,
     parse_get_role_credentials_response, refresh_token_request, resolve_region, resolve_sso_profile,
 };
@@ -177,30 +177,51 @@ pub fn obtain_token(
     } else {
         maybe_refresh(loaded, profile, refresh, network, log)?
     };
-    let sign_in_hint = || match profile {
-        Some(p) => format!(" (for this profile: `aws sso login --profile {}`)", p.profile_name),
-        None => String::new(),
-    };
     match loaded.token.check(Utc::now(), TimeDelta::minutes(refresh.warn_minutes)) {
         Ok(TokenStatus::ExpiringSoon { remaining }) => log.warn(&format!(
-            "the SSO token expires in {}; sign in again soon with `aws sso login`{}",
+            "the SSO token expires in {}; sign in again soon with {}",
             format_duration(remaining),
-            sign_in_hint()
+            sign_in_advice(profile)
         )),
         Ok(TokenStatus::Valid { .. }) => {}
         Err(expired) => {
-            let mut message = expired.to_string() + &sign_in_hint();
+            let mut message = format!(
+                "the SSO token expired at {} ({} ago)",
+                sso_core::format_timestamp(expired.expired_at),
+                format_duration(expired.ago)
+            );
             // Say why no refresh happened when the file looked refreshable (a plain legacy token never is).
-            if loaded.token.refresh_token.is_some()
-                && let Ok(endpoint) = oidc_endpoint(&loaded, profile)
-                && let Err(why) = refresh_token_request(&endpoint, &loaded.token, Utc::now())
-            {
-                message.push_str(&format!("; {why}"));
+            if loaded.token.refresh_token.is_some() && !refresh.no_refresh {
+                let why = match refresh_token_request(&oidc_endpoint(&loaded, profile)?, &loaded.token, Utc::now()) {
+                    Err(RefreshUnavailable::RegistrationExpired { expired_at: Some(at) }) => {
+                        format!("its client registration expired at {}", sso_core::format_timestamp(at))
+                    }
+                    Err(RefreshUnavailable::RegistrationExpired { expired_at: None }) => {
+                        "the file does not say until when its client registration is valid".to_owned()
+                    }
+                    Err(RefreshUnavailable::NoClientRegistration) => "the file has no client registration".to_owned(),
+                    Err(RefreshUnavailable::NoRefreshToken) | Ok(_) => String::new(),
+                };
+                if !why.is_empty() {
+                    message.push_str(&format!(" and cannot be refreshed: {why}"));
+                }
+            }
+            message.push_str(&format!("; sign in again with {}", sign_in_advice(profile)));
+            if let Some(url) = &loaded.token.start_url {
+                message.push_str(&format!(" (start URL {url})"));
             }
             return Err(Failure::new(Exit::SignIn, message));
         }
     }
     Ok(loaded)
+}
+
+/// How to sign in again, naming the profile when there is one.
+pub fn sign_in_advice(profile: Option<&SsoProfile>) -> String {
+    match profile {
+        Some(p) => format!("`aws sso login --profile {}`", p.profile_name),
+        None => "`aws sso login`".to_owned(),
+    }
 }
 
 /// The OIDC endpoint: `AWS_ENDPOINT_URL_SSO_OIDC`, else `AWS_ENDPOINT_URL`, else the token's (or profile's) region.
