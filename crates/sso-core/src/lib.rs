@@ -29,6 +29,7 @@ mod ids;
 mod ini;
 mod oidc;
 mod pkce;
+mod populate;
 mod portal;
 mod refresh;
 mod registration;
@@ -61,6 +62,10 @@ pub use oidc::{
 };
 pub use pkce::{
     CallbackError, Pkce, PkceError, authorize_url, loopback_redirect_uri, parse_callback_query, state_from_entropy,
+};
+pub use populate::{
+    DEFAULT_TEMPLATE, PopulateEntry, TemplateError, check_template, newline_of, profile_names_for,
+    profiles_outside_block, render_block, replace_block,
 };
 pub use portal::{
     AccountInfo, CallContext, Page, PortalError, PortalErrorKind, RoleCredentials, RoleInfo,

@@ -1,6 +1,6 @@
 //! Timestamps as AWS tools write them, and durations as people read them.
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, SecondsFormat, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeDelta, Utc};
 
 /// A timestamp that matches none of the formats found in token cache files.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,30 +28,75 @@ pub fn parse_timestamp(value: &str) -> Result<DateTime<Utc>, TimestampError> {
     let err = || TimestampError {
         value: value.chars().take(64).collect(),
     };
-    let trimmed = value.trim();
-    if trimmed.len() > 64 || !trimmed.is_ascii() {
+    let text = value.trim();
+    if text.len() > 64 || !text.is_ascii() {
         return Err(err());
     }
-    let mut text = trimmed.replace(' ', "T");
-    // Lower-case `t` and `z` are valid RFC 3339; chrono wants upper case.
-    if let Some(pos) = text.find('t') {
-        text.replace_range(pos..=pos, "T");
-    }
-    if text.ends_with('z') {
-        text.pop();
-        text.push('Z');
-    }
-    if let Some(stripped) = text.strip_suffix("UTC") {
-        let naive = NaiveDateTime::parse_from_str(stripped, "%Y-%m-%dT%H:%M:%S%.f").map_err(|_| err())?;
-        return Ok(naive.and_utc());
-    }
-    if let Ok(parsed) = DateTime::parse_from_rfc3339(&text) {
-        return Ok(parsed.with_timezone(&Utc));
-    }
-    // `+0000` (no colon) is not RFC 3339 but ISO 8601 basic offsets are seen in hand-made files.
-    DateTime::<FixedOffset>::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S%.f%z")
-        .map(|parsed| parsed.with_timezone(&Utc))
-        .map_err(|_| err())
+    // Hand-written rather than chrono's strftime parser: that parser is a third of the WebAssembly module.
+    let bytes = text.as_bytes();
+    let number = |from: usize, to: usize| number_of(bytes.get(from..to)?);
+    let at = |index: usize, allowed: &[u8]| bytes.get(index).is_some_and(|b| allowed.contains(b));
+    let parse = || -> Option<DateTime<Utc>> {
+        let (year, month, day) = (number(0, 4)?, number(5, 7)?, number(8, 10)?);
+        let (hour, minute, mut second) = (number(11, 13)?, number(14, 16)?, number(17, 19)?);
+        if !(at(4, b"-") && at(7, b"-") && at(10, b"Tt ") && at(13, b":") && at(16, b":")) {
+            return None;
+        }
+        let mut rest = &text[19..];
+        let mut nanos = 0;
+        if let Some(fraction) = rest.strip_prefix('.') {
+            let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                return None;
+            }
+            nanos = fraction
+                .bytes()
+                .take(9)
+                .take_while(u8::is_ascii_digit)
+                .chain(std::iter::repeat(b'0'))
+                .take(9)
+                .fold(0, |n, d| n * 10 + u32::from(d - b'0'));
+            rest = &fraction[digits..];
+        }
+        let offset_seconds = match rest {
+            "Z" | "z" | "UTC" => 0,
+            _ => {
+                let sign = match rest.as_bytes().first()? {
+                    b'+' => 1,
+                    b'-' => -1,
+                    _ => return None,
+                };
+                let zone = &rest.as_bytes()[1..];
+                let (hours, minutes) = match zone.len() {
+                    5 if zone[2] == b':' => (number_of(&zone[0..2])?, number_of(&zone[3..5])?),
+                    4 => (number_of(&zone[0..2])?, number_of(&zone[2..4])?),
+                    _ => return None,
+                };
+                if hours > 23 || minutes > 59 {
+                    return None;
+                }
+                sign * i64::from(hours * 3600 + minutes * 60)
+            }
+        };
+        // A leap second, as RFC 3339 allows: chrono keeps it as 59 s and a second's worth of nanoseconds.
+        if second == 60 {
+            second = 59;
+            nanos += 1_000_000_000;
+        }
+        let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+        let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
+        let local = NaiveDateTime::new(date, time);
+        Some(local.checked_sub_signed(TimeDelta::seconds(offset_seconds))?.and_utc())
+    };
+    parse().ok_or_else(err)
+}
+
+/// The value of a run of ASCII digits; `None` if any byte is not one.
+fn number_of(digits: &[u8]) -> Option<u32> {
+    digits
+        .iter()
+        .all(u8::is_ascii_digit)
+        .then(|| digits.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
 }
 
 /// Formats a timestamp as RFC 3339 in UTC with a `Z` and whole seconds, the form every SDK accepts.
