@@ -27,4 +27,7 @@ if [ -f crates/wasm/test.sh ]; then
     bash crates/wasm/test.sh
 fi
 
+step "static (musl) binary: build and smoke test"
+bash scripts/build-static.sh
+
 step "all tests passed"

@@ -15,7 +15,10 @@ Exit codes:
   7  network failure, timeout, or a server error or unreadable answer
   8  problem in ~/.aws/config or the profile
   9  a file could not be written
-  127  exec: the command could not be started (otherwise exec exits with the command's code)";
+  10  login: the sign-in was denied in the browser
+  11  login: the sign-in was not completed in time
+  127  exec: the command could not be started (otherwise exec exits with the command's code)
+  130  login: cancelled with Ctrl-C";
 
 /// Turn an AWS IAM Identity Center (SSO) sign-in into temporary role credentials.
 #[derive(Debug, Parser)]
@@ -35,6 +38,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Sign in to IAM Identity Center in the browser and cache the token where the AWS CLI does.
+    ///
+    /// Writes ~/.aws/sso/cache/<sha1>.json with the fields `aws sso login` writes, so the AWS CLI, the SDKs and
+    /// ssocreds all use it. Authorization code with PKCE for sso-session profiles; device code with
+    /// --use-device-code, and for legacy profiles (as the AWS CLI does).
+    Login(LoginArgs),
+    /// Sign out: end the session on the portal, then remove the cached tokens and ssocreds' role credentials.
+    Logout(LogoutArgs),
     /// Fetch role credentials and print them as shell exports (or another format) on stdout.
     ///
     /// Use it as: eval "$(ssocreds export --profile dev)" or
@@ -54,6 +65,11 @@ pub enum Command {
     Accounts(AccountsArgs),
     /// List the roles of one account, or of every account (concurrently, polite to the portal's rate limits).
     Roles(RolesArgs),
+    /// Write a profile into ~/.aws/config for every account and role the sign-in can reach.
+    ///
+    /// The profiles go in a marked block per sso-session: a re-run replaces only that block, your own sections
+    /// and comments stay byte for byte, and a run that changes nothing writes nothing.
+    Populate(PopulateArgs),
 }
 
 /// Table for people or JSON for scripts.
@@ -285,6 +301,36 @@ pub struct ExecArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct PopulateArgs {
+    /// The sso-session to populate.
+    #[arg(long, value_name = "NAME", conflicts_with = "profile")]
+    pub sso_session: Option<String>,
+
+    /// Populate the sso-session of this profile [env: AWS_PROFILE].
+    #[arg(long, short = 'p', value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Profile names: {account_name}, {account_id}, {role_name} and {session}; made safe and unique.
+    #[arg(long, value_name = "TEMPLATE", default_value = sso_core::DEFAULT_TEMPLATE)]
+    pub template: String,
+
+    /// Write `region = REGION` into each profile.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Print the change as a unified diff instead of writing it.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// How many accounts to list at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: u32,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+#[derive(Debug, Args)]
 pub struct TokenArgs {
     /// The token of this profile of ~/.aws/config [env: AWS_PROFILE].
     #[arg(long, short = 'p', value_name = "NAME", conflicts_with = "all")]
@@ -301,3 +347,94 @@ pub struct TokenArgs {
     #[arg(long)]
     pub json: bool,
 }
+
+#[derive(Debug, Args)]
+#[command(after_help = LOGIN_HELP)]
+pub struct LoginArgs {
+    /// Sign in for this profile of ~/.aws/config [env: AWS_PROFILE; default: the profile `default`].
+    #[arg(long, short = 'p', value_name = "NAME", conflicts_with_all = ["sso_session", "start_url"])]
+    pub profile: Option<String>,
+
+    /// Sign in for this [sso-session NAME] of ~/.aws/config.
+    #[arg(long, value_name = "NAME", conflicts_with = "start_url")]
+    pub sso_session: Option<String>,
+
+    /// Sign in to this start URL without a profile (with --region): a legacy sign-in, cached under the start
+    /// URL's name, with the device code flow.
+    #[arg(long, value_name = "URL", requires = "region")]
+    pub start_url: Option<String>,
+
+    /// The IAM Identity Center region of --start-url.
+    #[arg(long, value_name = "REGION", requires = "start_url")]
+    pub region: Option<String>,
+
+    /// Use the device code flow: approve a code shown here, in a browser on any device.
+    #[arg(long)]
+    pub use_device_code: bool,
+
+    /// Do not open a browser; only print the URL to open.
+    #[arg(long)]
+    pub no_browser: bool,
+
+    /// Give up when the sign-in is not completed in the browser within this many seconds [default: 300; device
+    /// code flow: until the code expires]
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout: Option<u64>,
+
+    /// The 127.0.0.1 port that receives the browser's redirect, 0 for any free port.
+    #[arg(
+        long = "redirect-port",
+        visible_alias = "port",
+        value_name = "PORT",
+        default_value_t = 0
+    )]
+    pub redirect_port: u16,
+
+    /// Extra trusted CA certificates (PEM), for corporate TLS inspection.
+    #[arg(long, value_name = "FILE", env = "AWS_CA_BUNDLE")]
+    pub ca_bundle: Option<String>,
+
+    /// Give up connecting to the OIDC service after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 5)]
+    pub connect_timeout: u64,
+}
+
+const LOGIN_HELP: &str = "\
+What it prints (on stderr; stdout stays empty):
+  ssocreds: open this URL to sign in: <URL>     always, also when a browser is opened
+  ssocreds: the page shows the code: <CODE> …   device code flow
+  ssocreds: signed in to <start URL>; …         at the end
+
+The OIDC endpoint is AWS_ENDPOINT_URL_SSO_OIDC, else AWS_ENDPOINT_URL, else https://oidc.<region>.amazonaws.com. \
+The client registration is cached beside the token, in the AWS CLI's file, and reused while it is valid. BROWSER, \
+when set, is the program that opens the URL (else xdg-open, open or rundll32).
+
+Nothing is written unless the sign-in succeeds, except a new client registration. Exit codes: 0 signed in; 2 bad \
+flag, or --redirect-port in use; 4 the sign-in failed (code rejected, wrong state): sign in again; 7 network; 8 \
+profile; 9 cannot write the cache; 10 denied in the browser; 11 not completed in time (--timeout, or the device \
+code expired); 130 cancelled with Ctrl-C.";
+
+#[derive(Debug, Args)]
+#[command(after_help = LOGOUT_HELP)]
+pub struct LogoutArgs {
+    /// Sign out of this profile's sign-in only (AWS_PROFILE is not consulted) [default: every sign-in].
+    #[arg(long, short = 'p', value_name = "NAME", conflicts_with = "sso_session")]
+    pub profile: Option<String>,
+
+    /// Sign out of this sso-session's sign-in only.
+    #[arg(long, value_name = "NAME")]
+    pub sso_session: Option<String>,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+const LOGOUT_HELP: &str = "\
+Without --profile or --sso-session, every token file in ~/.aws/sso/cache is signed out of and removed, as `aws sso \
+logout` does; client-registration files and files that are not tokens stay. ssocreds' cached role credentials \
+(~/.aws/ssocreds/cache) are removed in every case. Role credentials already handed out stay valid until they \
+expire: logging out cannot revoke them.
+
+Each unexpired token is sent to the portal's Logout first; a token the portal no longer knows (401) was already \
+signed out. When the portal cannot be reached, the files are still removed, and ssocreds says so and exits 7: the \
+session then stays valid on the server until the token expires.";

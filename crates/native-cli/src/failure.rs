@@ -23,8 +23,14 @@ pub enum Exit {
     Config = 8,
     /// A file could not be written.
     Write = 9,
+    /// `login`: the sign-in was denied in the browser (or by the OIDC service).
+    Denied = 10,
+    /// `login`: the sign-in was not completed in time (`--timeout`, or the device code expired).
+    NotCompleted = 11,
     /// `ssocreds exec` could not start the command (as shells do, 127).
     CannotRun = 127,
+    /// `login` was cancelled with Ctrl-C (128 + SIGINT, as shells report it).
+    Cancelled = 130,
 }
 
 /// A failure to report: the message is printed after `ssocreds: error: ` on stderr.

@@ -3,6 +3,7 @@
 //! This binary is the I/O shell around `sso-core`: it reads files, the clock and the environment, sends the
 //! requests the core builds, and prints what the core formats.
 
+mod browser;
 mod cli;
 mod commands;
 mod failure;
@@ -25,6 +26,8 @@ fn main() -> ExitCode {
         quiet: cli.quiet,
     };
     let result = match &cli.command {
+        Command::Login(args) => commands::login::run(args, &log),
+        Command::Logout(args) => commands::logout::run(args, &log),
         Command::Export(args) => commands::export::run(args, &log),
         Command::Process(args) => commands::process::run(args, &log),
         Command::Write(args) => commands::write::run(args, &log),
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
         Command::Token(args) => commands::token::run(args, &log),
         Command::Accounts(args) => commands::discover::accounts(args, &log),
         Command::Roles(args) => commands::discover::roles(args, &log),
+        Command::Populate(args) => commands::populate::run(args, &log),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -21,3 +21,10 @@ mod listing;
 
 // Profiles of ~/.aws/config, token refresh through OIDC (once, under concurrency), process, write, exec.
 mod profiles;
+
+// `ssocreds populate`: generated profiles in a marked block, idempotent, user text kept byte for byte.
+mod populate;
+
+// `ssocreds login` (authorization code with PKCE, device code) and `logout` against the fake OIDC server, with
+// the test as the browser; botocore reads the cache they write.
+mod login;

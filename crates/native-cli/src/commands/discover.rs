@@ -25,7 +25,7 @@ const PAGE_SIZE: u8 = 100;
 const MAX_PAGES: usize = 10_000;
 
 /// A signed-in connection to the portal.
-struct Portal {
+pub(super) struct Portal {
     token: SecretString,
     endpoint: Endpoint,
     transport: Transport,
@@ -40,21 +40,26 @@ impl Portal {
             .map(|name| super::load_profile(&name, log))
             .transpose()?;
         let requested = requested.or_else(|| profile.as_ref().map(|p| p.sso_region.clone()));
-        let refresh = RefreshArgs {
-            refresh_minutes: 5,
-            no_refresh: false,
-            warn_minutes: 0,
-        };
         let signed_in = super::sign_in(
             &args.source,
             profile.as_ref(),
             requested.as_ref(),
-            &refresh,
+            &listing_refresh(),
             &args.network,
             log,
         )?;
-        let endpoint = super::portal_endpoint(&args.network, &signed_in.choice, log)?;
-        let mut network = args.network.clone();
+        Self::connect(signed_in, &args.network, log, retry)
+    }
+
+    /// A portal connection for a token already obtained.
+    pub(super) fn connect(
+        signed_in: super::SignedIn,
+        network: &crate::cli::NetworkArgs,
+        log: &Log,
+        retry: RetryPolicy,
+    ) -> Result<Self, Failure> {
+        let endpoint = super::portal_endpoint(network, &signed_in.choice, log)?;
+        let mut network = network.clone();
         network.max_attempts = network.max_attempts.or(Some(retry.max_attempts));
         let transport = super::transport(&network, &endpoint)?;
         Ok(Self {
@@ -117,7 +122,7 @@ impl Portal {
         ))
     }
 
-    fn accounts(&self, log: &Log) -> Result<Vec<AccountInfo>, Failure> {
+    pub(super) fn accounts(&self, log: &Log) -> Result<Vec<AccountInfo>, Failure> {
         let context = self.context("ListAccounts", None);
         self.paginate(
             log,
@@ -138,8 +143,17 @@ impl Portal {
     }
 }
 
+/// Refresh as export does, but do not warn about a token that lasts longer than the listing.
+pub(super) fn listing_refresh() -> RefreshArgs {
+    RefreshArgs {
+        refresh_minutes: 5,
+        no_refresh: false,
+        warn_minutes: 0,
+    }
+}
+
 /// Listing makes many calls; throttling is expected, so retry longer than a single export does.
-fn listing_retry_policy() -> RetryPolicy {
+pub(super) fn listing_retry_policy() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 10,
         ..RetryPolicy::default()
@@ -166,10 +180,10 @@ pub fn accounts(args: &AccountsArgs, log: &Log) -> Result<(), Failure> {
 /// One row of `ssocreds roles` output.
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-struct RoleRow {
-    account_id: String,
-    account_name: String,
-    role_name: String,
+pub(super) struct RoleRow {
+    pub account_id: String,
+    pub account_name: String,
+    pub role_name: String,
 }
 
 pub fn roles(args: &RolesArgs, log: &Log) -> Result<(), Failure> {
@@ -213,7 +227,7 @@ pub fn roles(args: &RolesArgs, log: &Log) -> Result<(), Failure> {
     Err(Failure::new(exit, message))
 }
 
-fn list_roles_concurrently(
+pub(super) fn list_roles_concurrently(
     portal: &Portal,
     accounts: &[(AccountId, String)],
     concurrency: usize,

@@ -4,6 +4,9 @@
 pub mod discover;
 pub mod exec;
 pub mod export;
+pub mod login;
+pub mod logout;
+pub mod populate;
 pub mod process;
 pub mod token;
 pub mod write;
@@ -154,9 +157,10 @@ pub fn obtain_token(
                 return Err(Failure::new(
                     Exit::Cache,
                     format!(
-                        "no SSO token for profile {name:?} (expected {}); sign in with `aws sso login --profile {name}`",
+                        "no SSO token for profile {:?} (expected {}); sign in with {}",
+                        profile.profile_name,
                         path.display(),
-                        name = profile.profile_name
+                        sign_in_advice(Some(profile))
                     ),
                 ));
             }
@@ -208,7 +212,7 @@ pub fn obtain_token(
             }
             message.push_str(&format!("; sign in again with {}", sign_in_advice(profile)));
             if let Some(url) = &loaded.token.start_url {
-                message.push_str(&format!(" (start URL {url})"));
+                message.push_str(&format!("; start URL {url}"));
             }
             return Err(Failure::new(Exit::SignIn, message));
         }
@@ -219,18 +223,31 @@ pub fn obtain_token(
 /// How to sign in again, naming the profile when there is one.
 pub fn sign_in_advice(profile: Option<&SsoProfile>) -> String {
     match profile {
-        Some(p) => format!("`aws sso login --profile {}`", p.profile_name),
-        None => "`aws sso login`".to_owned(),
+        Some(p) => format!(
+            "`ssocreds login --profile {name}` (or `aws sso login --profile {name}`)",
+            name = p.profile_name
+        ),
+        None => "`ssocreds login` (or `aws sso login`)".to_owned(),
     }
+}
+
+/// The OIDC endpoint set by `AWS_ENDPOINT_URL_SSO_OIDC`, else `AWS_ENDPOINT_URL`, if any.
+fn oidc_endpoint_override() -> Option<Result<Endpoint, Failure>> {
+    let (origin, url) = [("AWS_ENDPOINT_URL_SSO_OIDC"), ("AWS_ENDPOINT_URL")]
+        .into_iter()
+        .find_map(|name| std::env::var(name).ok().filter(|u| !u.is_empty()).map(|u| (name, u)))?;
+    Some(Endpoint::custom(&url).map_err(|e| Failure::new(Exit::Usage, format!("{origin}: {e}"))))
+}
+
+/// The OIDC endpoint of a region, unless `AWS_ENDPOINT_URL_SSO_OIDC` or `AWS_ENDPOINT_URL` says otherwise.
+pub fn oidc_endpoint_for(region: &Region) -> Result<Endpoint, Failure> {
+    oidc_endpoint_override().unwrap_or_else(|| Ok(Endpoint::oidc(region, endpoint_options())))
 }
 
 /// The OIDC endpoint: `AWS_ENDPOINT_URL_SSO_OIDC`, else `AWS_ENDPOINT_URL`, else the token's (or profile's) region.
 fn oidc_endpoint(loaded: &LoadedToken, profile: Option<&SsoProfile>) -> Result<Endpoint, Failure> {
-    let override_url = [("AWS_ENDPOINT_URL_SSO_OIDC"), ("AWS_ENDPOINT_URL")]
-        .into_iter()
-        .find_map(|name| std::env::var(name).ok().filter(|u| !u.is_empty()).map(|u| (name, u)));
-    if let Some((origin, url)) = override_url {
-        return Endpoint::custom(&url).map_err(|e| Failure::new(Exit::Usage, format!("{origin}: {e}")));
+    if let Some(endpoint) = oidc_endpoint_override() {
+        return endpoint;
     }
     let region = match (&loaded.token.region, profile) {
         (Some(text), _) => Region::new(text).map_err(|e| {
