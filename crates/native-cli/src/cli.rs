@@ -5,18 +5,18 @@ use sso_core::ExportFormat;
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  success
-  1  unexpected internal error
-  2  usage: bad flag, account id, role name, region or endpoint
-  3  no token cache file, or one that cannot be read or used
-  4  the token has expired or was rejected: sign in again
-  5  no access to the account or role
-  6  still throttled after retries
-  7  network failure, timeout, or a server error or unreadable answer
-  8  problem in ~/.aws/config or the profile
-  9  a file could not be written
-  10  login: the sign-in was denied in the browser
-  11  login: the sign-in was not completed in time
+    0  success
+    1  unexpected internal error
+    2  usage: bad flag, account id, role name, region or endpoint
+    3  no token cache file, or one that cannot be read or used
+    4  the token has expired or was rejected: sign in again
+    5  no access to the account or role
+    6  still throttled after retries
+    7  network failure, timeout, or a server error or unreadable answer
+    8  problem in ~/.aws/config or the profile
+    9  a file could not be written
+   10  login: the sign-in was denied in the browser
+   11  login: the sign-in was not completed in time
   127  exec: the command could not be started (otherwise exec exits with the command's code)
   130  login: cancelled with Ctrl-C";
 
