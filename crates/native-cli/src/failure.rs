@@ -83,7 +83,11 @@ impl From<TokenError> for Failure {
 
 impl From<RegionError> for Failure {
     fn from(e: RegionError) -> Self {
-        Self::new(Exit::Usage, chain(&e))
+        let exit = match e {
+            RegionError::Missing => Exit::Usage,
+            RegionError::InvalidInCache(_) => Exit::Cache,
+        };
+        Self::new(exit, chain(&e))
     }
 }
 

@@ -106,12 +106,15 @@ pub fn scan(dir: &Path) -> Result<Scan, Failure> {
     paths.sort();
     let mut tokens = Vec::new();
     let mut skipped = Vec::new();
+    let owner = fs::metadata(dir).ok();
     for path in paths {
         let read = fs::metadata(&path).and_then(|m| {
-            if m.is_file() {
-                fs::File::open(&path).and_then(read_limited)
-            } else {
+            if !m.is_file() {
                 Err(std::io::Error::other("not a regular file"))
+            } else if let Some(why) = untrusted(&m, owner.as_ref()) {
+                Err(std::io::Error::other(why))
+            } else {
+                fs::File::open(&path).and_then(read_limited)
             }
         });
         match read.map(|bytes| parse_cached_token(&bytes)) {
@@ -130,6 +133,29 @@ pub fn scan(dir: &Path) -> Result<Scan, Failure> {
         tokens,
         skipped,
     })
+}
+
+/// Why a token file found by the search must not be used: another user could have planted it (directly or as a
+/// symlink) to make ssocreds fetch credentials for *their* account, where the user would then put data. Files not
+/// owned by the owner of the cache folder, or that anyone may write to, are passed over.
+#[cfg(unix)]
+fn untrusted(file: &fs::Metadata, folder: Option<&fs::Metadata>) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    if let Some(folder) = folder
+        && file.uid() != folder.uid()
+    {
+        return Some(format!(
+            "owned by another user (uid {}, the cache folder's owner is uid {}); pass it with --cache to use it anyway",
+            file.uid(),
+            folder.uid()
+        ));
+    }
+    (file.mode() & 0o002 != 0).then(|| "writable by every user of this machine; run chmod 600 on it".to_owned())
+}
+
+#[cfg(not(unix))]
+fn untrusted(_file: &fs::Metadata, _folder: Option<&fs::Metadata>) -> Option<String> {
+    None
 }
 
 fn same_start_url(a: &str, b: &str) -> bool {

@@ -207,14 +207,21 @@ fn insertion_point<'t>(
 /// value from them whichever way it merges. Everything else in them stays.
 pub fn merge_profile(existing: &str, profile: &str, values: &[(&str, &str)]) -> Result<String, CredentialsFileError> {
     check_profile_name(profile)?;
-    for (key, value) in values {
+    for (i, (key, value)) in values.iter().enumerate() {
         check_entry(key, value)?;
+        if values[..i].iter().any(|(k, _)| k.eq_ignore_ascii_case(key)) {
+            return Err(CredentialsFileError::InvalidKey {
+                key: shorten(key),
+                reason: "it is given twice (keys match without regard to case)",
+            });
+        }
     }
     let lines = lex(existing);
     let eol = lines
         .iter()
         .map(|l| &existing[l.content_end..l.end])
-        .find(|e| !e.is_empty())
+        // A lone `\r` on an unterminated last line is not a line ending (lines end at `\n`).
+        .find(|e| e.ends_with('\n'))
         .unwrap_or("\n");
     let is_managed = |key: &str| {
         values
@@ -289,7 +296,8 @@ pub fn merge_profile(existing: &str, profile: &str, values: &[(&str, &str)]) -> 
         if let Some((anchor, missing)) = &insert_after
             && *anchor == i
         {
-            let terminated = line.end > line.content_end;
+            // Only a `\n` ends a line: a last line ending in a lone `\r` still needs a line break before new keys.
+            let terminated = existing[..line.end].ends_with('\n');
             for entry in missing {
                 if !terminated {
                     out.push_str(eol);
@@ -504,6 +512,38 @@ mod tests {
             "[dev]\naws_access_key_id = ASIA1\naws_secret_access_key = sk\naws_session_token = st\n\
              x_security_token_expires = 2024-01-02T03:04:05Z\naws_account_id = 111122223333\n"
         );
+    }
+
+    #[test]
+    fn regression_last_line_ending_in_a_lone_cr_gets_a_line_break_before_new_keys() {
+        // Found by fuzzing (fuzz/merge_profile): the new keys were glued to the last line after its `\r`, so they
+        // became part of that line's value and a second merge added them again.
+        let existing = "[dev]\nregion = eu-west-1\r";
+        let merged = merge(existing, "dev");
+        assert_eq!(
+            merged,
+            "[dev]\nregion = eu-west-1\r\naws_access_key_id = ASIANEW\naws_secret_access_key = secretNEW\n\
+             aws_session_token = tokenNEW"
+        );
+        assert_eq!(merge(&merged, "dev"), merged);
+        // Nor is a lone `\r` the file's line ending: a new section written with `\r` endings was one line with
+        // the rest, so it was not found again and was appended a second time.
+        let merged = merge("[a]\rk = v\r", "dev");
+        assert_eq!(
+            merged,
+            "[a]\rk = v\r\n\n[dev]\naws_access_key_id = ASIANEW\naws_secret_access_key = secretNEW\n\
+             aws_session_token = tokenNEW\n"
+        );
+        assert_eq!(merge(&merged, "dev"), merged);
+    }
+
+    #[test]
+    fn regression_a_key_given_twice_is_refused() {
+        // Found by fuzzing (fuzz/merge_profile): with the same key given twice, the first merge wrote both lines and
+        // the second moved one of them, so merging was not stable, and which value a reader sees was unclear.
+        let err = merge_profile("", "dev", &[("k", "a"), ("x", "b"), ("K", "c")]).unwrap_err();
+        assert_eq!(err.code(), "CREDENTIALS_FILE_INVALID_KEY");
+        assert!(err.to_string().contains("given twice"), "{err}");
     }
 
     /// A tiny deterministic generator (xorshift), so the property tests need no dependency.

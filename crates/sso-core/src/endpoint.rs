@@ -95,10 +95,16 @@ impl Endpoint {
             return Err(invalid("it must not have a query or fragment"));
         }
         let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-        if authority.contains('@') {
+        if authority.as_bytes().contains(&b'@') {
             return Err(invalid("it must not contain user information (`@`)"));
         }
         let (host, port) = split_host_port(authority).ok_or_else(|| invalid("its host or port is not valid"))?;
+        if !numeric_host_is_canonical(host) {
+            return Err(invalid(
+                "its host ends in a number but is not a dotted IPv4 address such as 192.0.2.1 (URL parsers read \
+                 forms like `0`, `12`, `0x7f.1` or `127.000.000.001` as other addresses)",
+            ));
+        }
         if let Some(port) = port
             && !(!port.is_empty()
                 && port.len() <= 5
@@ -147,7 +153,8 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
         let end = rest.find(']')?;
         let host = &authority[..end + 2];
         let inner = &rest[..end];
-        if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+        // A full IPv6 parse, not just its alphabet: `[:1]` is no address, and the HTTP client refuses it.
+        if inner.parse::<std::net::Ipv6Addr>().is_err() {
             return None;
         }
         match &rest[end + 1..] {
@@ -168,8 +175,35 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<&str>)> {
                     && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
                     && !label.starts_with('-')
                     && !label.ends_with('-')
+                    // An `xn--` label is the ASCII form of a non-ASCII name (a look-alike such as `аpple`), and the
+                    // URL parser refuses it when it is not valid punycode: only plain ASCII names are accepted.
+                    && !label.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("xn--"))
             }));
     dns_ok.then_some((host, port))
+}
+
+/// URL parsers (WHATWG, as used by the HTTP client) read a host whose last label is a number (`12`, `0x7f`, `010`)
+/// as an IPv4 address, in decimal, octal or hex, with fewer than four parts allowed: `https://12` goes to
+/// 0.0.0.12. Such a host is only accepted as four decimal octets without leading zeros, the one form that means the
+/// same address to every reader.
+fn numeric_host_is_canonical(host: &str) -> bool {
+    let last = host.rsplit('.').next().unwrap_or_default();
+    let numeric = last.bytes().all(|b| b.is_ascii_digit())
+        || last
+            .get(..2)
+            .is_some_and(|p| p.eq_ignore_ascii_case("0x") && last[2..].bytes().all(|b| b.is_ascii_hexdigit()));
+    if host.starts_with('[') || !numeric {
+        return true;
+    }
+    let octets: Vec<&str> = host.split('.').collect();
+    octets.len() == 4
+        && octets.iter().all(|o| {
+            !o.is_empty()
+                && o.len() <= 3
+                && o.bytes().all(|b| b.is_ascii_digit())
+                && (o.len() == 1 || !o.starts_with('0'))
+                && o.parse::<u8>().is_ok()
+        })
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -335,6 +369,43 @@ mod tests {
             "https://example.com\\@evil.com",
         ] {
             assert!(Endpoint::custom(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn regression_numeric_hosts_that_url_parsers_read_as_other_addresses_are_refused() {
+        // Found by fuzzing (fuzz/endpoint_custom): `https://12/` and `https://0` were accepted as DNS names, but the
+        // HTTP client's URL parser sends them to 0.0.0.12 and 0.0.0.0. Likewise `0x7f.1` is 127.0.0.1 and
+        // `127.0.0.010` is 127.0.0.8.
+        for bad in [
+            "https://12/7.ii.",
+            "https://0",
+            "https://0x7f.1",
+            "https://2130706433",
+            "https://127.1",
+            "http://127.1.2",
+            "http://127.0.0.010",
+            "https://example.0x10",
+            "https://1.2.3.4.5",
+            // Found by fuzzing too: brackets around something that is not an IPv6 address.
+            "https://[:1]/X.co0",
+            "https://[1:2]",
+            "https://[::1.2]",
+            // And invalid punycode, which the URL parser refuses (`xn--` names are refused altogether).
+            "httpS://XN--FFFFFFFFFFFsWWWWF",
+            "https://xn--pple-43d.com",
+        ] {
+            assert!(Endpoint::custom(bad).is_err(), "{bad}");
+        }
+        for good in [
+            "https://192.0.2.1",
+            "http://127.0.0.1:4949",
+            "https://a1.example.com",
+            "https://1a",
+            "https://[2001:db8::1]:8443",
+            "https://[0:0:0:0:0:0:0:1]",
+        ] {
+            assert!(Endpoint::custom(good).is_ok(), "{good}");
         }
     }
 

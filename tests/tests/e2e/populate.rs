@@ -135,3 +135,55 @@ fn bad_templates_and_legacy_profiles_are_refused_before_any_request() {
     assert_eq!(run.code, 8);
     assert!(sandbox.portal.requests().is_empty());
 }
+
+#[test]
+fn concurrent_populates_of_two_sessions_keep_both_blocks_and_the_user_text() {
+    let sandbox = sandbox(accounts());
+    let config = format!("{USER_CONFIG}\n[sso-session other]\nsso_start_url = {START_URL}\nsso_region = us-east-1\n");
+    sandbox.write_config(&config);
+    sandbox.write_cache(
+        &cache_file_name("other"),
+        token_json(TOKEN, "2099-01-01T00:00:00Z", "us-east-1"),
+    );
+    let url = sandbox.portal.url();
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            let session = if i % 2 == 0 { "corp" } else { "other" };
+            std::process::Command::new(binary())
+                .args([
+                    "populate",
+                    "--sso-session",
+                    session,
+                    "--template",
+                    "{session}-{account_id}-{role_name}",
+                ])
+                .env_clear()
+                .env("HOME", sandbox.home.path())
+                .env("AWS_ENDPOINT_URL_SSO", &url)
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    let after = std::fs::read_to_string(sandbox.home.path().join(".aws/config")).unwrap();
+    assert!(after.starts_with(&config), "{after}");
+    for session in ["corp", "other"] {
+        assert_eq!(
+            after
+                .matches(&format!("# BEGIN ssocreds populate: sso-session {session}\n"))
+                .count(),
+            1
+        );
+        assert_eq!(
+            after
+                .matches(&format!("# END ssocreds populate: sso-session {session}\n"))
+                .count(),
+            1
+        );
+        assert_eq!(after.matches(&format!("[profile {session}-")).count(), 4, "{after}");
+    }
+}
