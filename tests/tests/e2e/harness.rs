@@ -227,6 +227,14 @@ impl Sandbox {
         std::fs::write(dir.join("config"), text).unwrap();
     }
 
+    /// Writes the usual valid token (region us-east-1) as the token of sso-session `session`.
+    pub fn write_session_token(&self, session: &str) -> PathBuf {
+        self.write_cache(
+            &sso_core::cache_file_name(session),
+            token_json(TOKEN, "2099-01-01T00:00:00Z", "us-east-1"),
+        )
+    }
+
     /// Runs ssocreds with both the portal and OIDC endpoints pointing at the fake.
     pub fn run_fake(&self, args: &[&str]) -> Run {
         let url = self.portal.url();

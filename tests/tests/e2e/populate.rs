@@ -1,7 +1,6 @@
 //! `ssocreds populate` writes a profile per account and role into ~/.aws/config, touching nothing else.
 
 use crate::harness::*;
-use sso_core::cache_file_name;
 use ssocreds_tests::fake_portal::{Account, PortalConfig};
 
 const USER_CONFIG: &str = "\
@@ -31,10 +30,7 @@ fn accounts() -> Vec<Account> {
 fn sandbox(accounts: Vec<Account>) -> Sandbox {
     let sandbox = Sandbox::with_config(PortalConfig::with_token(TOKEN, accounts));
     sandbox.write_config(USER_CONFIG);
-    sandbox.write_cache(
-        &cache_file_name("corp"),
-        token_json(TOKEN, "2099-01-01T00:00:00Z", "us-east-1"),
-    );
+    sandbox.write_session_token("corp");
     sandbox
 }
 
@@ -141,10 +137,7 @@ fn concurrent_populates_of_two_sessions_keep_both_blocks_and_the_user_text() {
     let sandbox = sandbox(accounts());
     let config = format!("{USER_CONFIG}\n[sso-session other]\nsso_start_url = {START_URL}\nsso_region = us-east-1\n");
     sandbox.write_config(&config);
-    sandbox.write_cache(
-        &cache_file_name("other"),
-        token_json(TOKEN, "2099-01-01T00:00:00Z", "us-east-1"),
-    );
+    sandbox.write_session_token("other");
     let url = sandbox.portal.url();
     let children: Vec<_> = (0..8)
         .map(|i| {

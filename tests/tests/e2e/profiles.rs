@@ -111,10 +111,7 @@ fn legacy_and_sso_session_profiles_export_with_the_profile_region() {
             .contains("export AWS_REGION=eu-west-2\nexport AWS_DEFAULT_REGION=eu-west-2\n")
     );
 
-    sandbox.write_cache(
-        &cache_file_name("corp"),
-        token_json(TOKEN, "2099-01-01T00:00:00Z", "us-east-1"),
-    );
+    sandbox.write_session_token("corp");
     let run = sandbox.run_fake(&["export", "--profile", "dev", "--format", "json"]);
     run.assert_success();
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -128,10 +125,7 @@ fn legacy_and_sso_session_profiles_export_with_the_profile_region() {
 fn aws_profile_is_used_and_flags_override_the_profile() {
     let sandbox = Sandbox::new();
     sandbox.write_config(CONFIG);
-    sandbox.write_cache(
-        &cache_file_name("corp"),
-        token_json(TOKEN, "2099-01-01T00:00:00Z", "us-east-1"),
-    );
+    sandbox.write_session_token("corp");
     let url = sandbox.portal.url();
     let env = [("AWS_ENDPOINT_URL_SSO", url.as_str()), ("AWS_PROFILE", "dev")];
     sandbox.run_with(&["export"], &env, None).assert_success();
@@ -294,10 +288,7 @@ fn twenty_concurrent_exports_refresh_exactly_once() {
 fn process_reuses_cached_role_credentials_while_they_last() {
     let sandbox = Sandbox::new();
     sandbox.write_config(CONFIG);
-    sandbox.write_cache(
-        &cache_file_name("corp"),
-        token_json(TOKEN, "2099-01-01T00:00:00Z", "us-east-1"),
-    );
+    sandbox.write_session_token("corp");
     let first = sandbox.run_fake(&["process", "--profile", "dev"]);
     first.assert_success();
     let json: serde_json::Value = serde_json::from_str(&first.stdout).unwrap();
@@ -343,10 +334,7 @@ aws_access_key_id = OLD\r
 fn write_merges_into_the_credentials_file_and_keeps_everything_else() {
     let sandbox = Sandbox::new();
     sandbox.write_config(CONFIG);
-    sandbox.write_cache(
-        &cache_file_name("corp"),
-        token_json(TOKEN, "2099-01-01T00:00:00Z", "us-east-1"),
-    );
+    sandbox.write_session_token("corp");
     let path = sandbox.home.path().join(".aws/credentials");
     std::fs::write(&path, CREDENTIALS_BEFORE).unwrap();
     let run = sandbox.run_fake(&["write", "--profile", "dev"]);
@@ -384,10 +372,7 @@ fn write_merges_into_the_credentials_file_and_keeps_everything_else() {
 fn twenty_concurrent_writes_of_different_sections_lose_none() {
     let sandbox = Sandbox::new();
     sandbox.write_config(CONFIG);
-    sandbox.write_cache(
-        &cache_file_name("corp"),
-        token_json(TOKEN, "2099-01-01T00:00:00Z", "us-east-1"),
-    );
+    sandbox.write_session_token("corp");
     let url = sandbox.portal.url();
     let children: Vec<_> = (0..20)
         .map(|i| {
@@ -426,10 +411,7 @@ fn twenty_concurrent_writes_of_different_sections_lose_none() {
 fn exec_runs_the_command_with_the_credentials_and_passes_its_exit_code() {
     let sandbox = Sandbox::new();
     sandbox.write_config(CONFIG);
-    sandbox.write_cache(
-        &cache_file_name("corp"),
-        token_json(TOKEN, "2099-01-01T00:00:00Z", "us-east-1"),
-    );
+    sandbox.write_session_token("corp");
     let url = sandbox.portal.url();
     let run = sandbox.run_with(
         &[
@@ -460,10 +442,7 @@ fn exec_runs_the_command_with_the_credentials_and_passes_its_exit_code() {
 fn token_all_lists_every_token_with_its_session() {
     let sandbox = Sandbox::new();
     sandbox.write_config(CONFIG);
-    sandbox.write_cache(
-        &cache_file_name("corp"),
-        token_json(TOKEN, "2099-01-01T00:00:00Z", "us-east-1"),
-    );
+    sandbox.write_session_token("corp");
     sandbox.write_cache(
         &cache_file_name(START_URL),
         token_json("tok-legacy", "2020-01-01T00:00:00Z", "us-east-1"),
