@@ -266,7 +266,7 @@ describe('the page served over HTTP', () => {
     await page.getByLabel('Token cache file', { exact: true }).fill(cacheFile({ expiresAt: '2020-06-17T10:02:08UTC' }));
     const status = await page.locator('#token-status').innerText();
     assert.match(status, /Expired .* ago/);
-    assert.match(status, /sign in again with `aws sso login`/);
+    assert.match(status, /sign in again with `ssocreds login` or `aws sso login`/);
     await page.close();
   });
 

@@ -190,7 +190,7 @@ pub fn choose(scan: Scan, start_url: Option<&str>, now: DateTime<Utc>) -> Result
             message.push(')');
         }
         message.push_str(
-            "; sign in with `aws sso login --profile <profile>` (or `aws sso login --sso-session <name>`), or pass \
+            "; sign in with `ssocreds login --profile <profile>` (or `aws sso login --profile <profile>`), or pass \
              --cache FILE",
         );
         return Err(Failure::new(Exit::Cache, message));

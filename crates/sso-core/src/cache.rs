@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Map, Value};
+use zeroize::Zeroizing;
 
+use crate::http::Json;
 use crate::secret::SecretString;
 use crate::time::{TimestampError, format_duration, format_timestamp, parse_timestamp};
 
@@ -13,7 +15,7 @@ pub const MAX_CACHE_FILE_BYTES: usize = 1024 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
     /// The file is empty or only white space.
-    #[error("the token cache file is empty; sign in again with `aws sso login`")]
+    #[error("the token cache file is empty; sign in again with `ssocreds login` or `aws sso login`")]
     Empty,
     /// The file is larger than [`MAX_CACHE_FILE_BYTES`].
     #[error("the file is larger than {limit} bytes, so it is not an SSO token cache file")]
@@ -44,7 +46,7 @@ pub enum CacheError {
     )]
     ClientRegistration,
     /// A required field is missing.
-    #[error("the token cache file has no `{field}` field; sign in again with `aws sso login`")]
+    #[error("the token cache file has no `{field}` field; sign in again with `ssocreds login` or `aws sso login`")]
     MissingField {
         /// The missing field.
         field: &'static str,
@@ -108,8 +110,10 @@ pub struct CachedToken {
     pub registration_expires_at: Option<DateTime<Utc>>,
     /// The refresh token (newer logins).
     pub refresh_token: Option<SecretString>,
-    /// Every field of the file, including unknown ones, as read.
-    other: Map<String, Value>,
+    /// The document as read (the byte-order mark skipped), for [`CachedToken::to_json`] to keep every field,
+    /// unknown ones included. Kept as bytes and parsed again only when written: reading needs nothing but the
+    /// fields above, and the WebAssembly module, which never writes, then carries no `serde_json::Value`.
+    document: Zeroizing<Vec<u8>>,
 }
 
 impl std::fmt::Debug for CachedToken {
@@ -127,30 +131,19 @@ impl std::fmt::Debug for CachedToken {
     }
 }
 
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
-fn optional_string(object: &Map<String, Value>, field: &'static str) -> Result<Option<String>, CacheError> {
+fn optional_string(object: &Json, field: &'static str) -> Result<Option<String>, CacheError> {
     match object.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::String(s)) => Ok(Some(s.clone())),
         Some(other) => Err(CacheError::WrongType {
             field,
             expected: "a string",
-            found: json_kind(other),
+            found: other.kind(),
         }),
     }
 }
 
-fn optional_timestamp(object: &Map<String, Value>, field: &'static str) -> Result<Option<DateTime<Utc>>, CacheError> {
+fn optional_timestamp(object: &Json, field: &'static str) -> Result<Option<DateTime<Utc>>, CacheError> {
     optional_string(object, field)?
         .map(|text| parse_timestamp(&text).map_err(|source| CacheError::InvalidTimestamp { field, source }))
         .transpose()
@@ -168,19 +161,17 @@ pub fn parse_cached_token(bytes: &[u8]) -> Result<CachedToken, CacheError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(CacheError::Empty);
     }
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| CacheError::InvalidJson {
+    let object = Json::parse(bytes).map_err(|e| CacheError::InvalidJson {
         line: e.line(),
         column: e.column(),
         reason: json_reason(&e),
     })?;
-    let Value::Object(object) = value else {
-        return Err(CacheError::NotAnObject {
-            found: json_kind(&value),
-        });
-    };
+    if !matches!(object, Json::Object(_)) {
+        return Err(CacheError::NotAnObject { found: object.kind() });
+    }
     let access_token = optional_string(&object, "accessToken")?;
     let Some(access_token) = access_token else {
-        if object.contains_key("clientId") || object.contains_key("clientSecret") {
+        if object.get("clientId").is_some() || object.get("clientSecret").is_some() {
             return Err(CacheError::ClientRegistration);
         }
         return Err(CacheError::MissingField { field: "accessToken" });
@@ -199,18 +190,20 @@ pub fn parse_cached_token(bytes: &[u8]) -> Result<CachedToken, CacheError> {
         client_secret: optional_string(&object, "clientSecret")?.map(SecretString::new),
         registration_expires_at: optional_timestamp(&object, "registrationExpiresAt")?,
         refresh_token: optional_string(&object, "refreshToken")?.map(SecretString::new),
-        other: object,
+        document: Zeroizing::new(bytes.to_vec()),
     })
 }
 
 /// serde_json's message without its " at line L column C" tail (the error carries those separately) and without
 /// echoing any of the input.
 fn json_reason(error: &serde_json::Error) -> String {
-    let text = error.to_string();
-    match text.rfind(" at line ") {
-        Some(pos) => text[..pos].to_owned(),
-        None => text,
+    let mut text = error.to_string();
+    // `rfind(" at line ")` by hand: a substring search brings in 3 KB of the standard library's two-way searcher.
+    const TAIL: &[u8] = b" at line ";
+    if let Some(pos) = text.as_bytes().windows(TAIL.len()).rposition(|window| window == TAIL) {
+        text.truncate(pos);
     }
+    text
 }
 
 /// How a token stands at a given moment.
@@ -235,12 +228,27 @@ impl TokenStatus {
             Self::Valid { remaining } | Self::ExpiringSoon { remaining } => remaining,
         }
     }
+
+    /// The warning to show for a token that expires soon: `sign_in` is the command to advise (the CLI names the
+    /// profile; the JavaScript API uses [`SIGN_IN_ADVICE`]).
+    pub fn warning(&self, sign_in: &str) -> Option<String> {
+        match *self {
+            Self::Valid { .. } => None,
+            Self::ExpiringSoon { remaining } => Some(format!(
+                "the SSO token expires in {}; sign in again soon with {sign_in}",
+                format_duration(remaining)
+            )),
+        }
+    }
 }
+
+/// How to sign in again when no profile is known.
+pub const SIGN_IN_ADVICE: &str = "`ssocreds login` or `aws sso login`";
 
 /// A token that cannot be used at `now`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "the SSO token expired at {} ({} ago); sign in again with `aws sso login`{}",
+    "the SSO token expired at {} ({} ago); sign in again with `ssocreds login` or `aws sso login`{}",
     format_timestamp(*.expired_at),
     format_duration(*.ago),
     .start_url.as_deref().map(|u| format!(" (start URL {u})")).unwrap_or_default()
@@ -292,7 +300,9 @@ impl CachedToken {
     /// The cache document as JSON, with every field read (including unknown ones) and the typed fields as they
     /// are now: the form to write back after a refresh. Timestamps are written as RFC 3339 with `Z`.
     pub fn to_json(&self) -> String {
-        let mut object = self.other.clone();
+        // The same parser as `parse_cached_token`, which accepted this document as an object.
+        let mut object: Map<String, Value> =
+            serde_json::from_slice(&self.document).expect("parse_cached_token read this document as an object");
         let mut set = |key: &str, value: Option<String>| match value {
             Some(v) => {
                 object.insert(key.to_owned(), Value::String(v));
@@ -462,7 +472,7 @@ mod tests {
         let err = token.check(at("2023-02-14T21:00:00Z"), warn).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "the SSO token expired at 2023-02-14T18:48:59Z (2 h 11 min ago); sign in again with `aws sso login` \
+            "the SSO token expired at 2023-02-14T18:48:59Z (2 h 11 min ago); sign in again with `ssocreds login` or `aws sso login` \
              (start URL https://my-sso-portal.awsapps.com/start)"
         );
         // Expiring exactly now counts as expired, as in the AWS SDKs.

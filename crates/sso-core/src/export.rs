@@ -171,7 +171,9 @@ fn dotenv_quote(value: &str) -> String {
     }
 }
 
-fn cmd_line(name: &'static str, value: &str) -> Result<String, ExportError> {
+/// The `set` line's opening and closing for a value (`set NAME=value`, or `set "NAME=value"` when the value holds
+/// characters the prompt would interpret), or why the value cannot be written for the Windows command prompt.
+fn cmd_quotes(name: &'static str, value: &str) -> Result<(&'static str, &'static str), ExportError> {
     if value.contains(['"', '%', '!', '\n', '\r']) {
         return Err(ExportError::Unrepresentable {
             name,
@@ -179,9 +181,9 @@ fn cmd_line(name: &'static str, value: &str) -> Result<String, ExportError> {
         });
     }
     if value.contains(['&', '|', '<', '>', '^', '(', ')']) || value.ends_with(' ') {
-        Ok(format!("set \"{name}={value}\""))
+        Ok(("set \"", "\""))
     } else {
-        Ok(format!("set {name}={value}"))
+        Ok(("set ", ""))
     }
 }
 
@@ -203,7 +205,8 @@ pub fn format_exports(
         vars.push(("AWS_REGION", region.as_str()));
         vars.push(("AWS_DEFAULT_REGION", region.as_str()));
     }
-    if let Some((name, _)) = vars.iter().find(|(_, v)| v.contains('\0')) {
+    // A byte search: `contains('\0')` also links the substring searcher (3 KB of WebAssembly) for wide chars.
+    if let Some((name, _)) = vars.iter().find(|(_, v)| v.as_bytes().contains(&0)) {
         return Err(ExportError::Unrepresentable { name, format });
     }
     let mut out = String::new();
@@ -211,18 +214,30 @@ pub fn format_exports(
         ExportFormat::Process => out = process_json(credentials, &expiration),
         ExportFormat::Json => out = plain_json(credentials, &expiration, options),
         _ => {
+            // Each line is `{prefix}{name}{separator}{value}{suffix}`, pushed piece by piece rather than through
+            // one `format!` per format: the same text, in half the code.
             for (name, value) in vars {
-                let line = match format {
-                    ExportFormat::Env => format!("export {name}={}", posix_quote(value)),
-                    ExportFormat::EnvNoExport => format!("{name}={}", posix_quote(value)),
-                    ExportFormat::Dotenv => format!("{name}={}", dotenv_quote(value)),
-                    ExportFormat::Fish => format!("set -gx {name} {}", fish_quote(value)),
-                    ExportFormat::PowerShell => format!("$Env:{name}={}", powershell_quote(value)),
-                    ExportFormat::WindowsCmd => cmd_line(name, value)?,
+                let quoted = match format {
+                    ExportFormat::Env | ExportFormat::EnvNoExport => posix_quote(value),
+                    ExportFormat::Dotenv => dotenv_quote(value),
+                    ExportFormat::Fish => fish_quote(value),
+                    ExportFormat::PowerShell => powershell_quote(value),
+                    _ => value.to_owned(),
+                };
+                let (prefix, separator, suffix) = match format {
+                    ExportFormat::Env => ("export ", "=", ""),
+                    ExportFormat::EnvNoExport | ExportFormat::Dotenv => ("", "=", ""),
+                    ExportFormat::Fish => ("set -gx ", " ", ""),
+                    ExportFormat::PowerShell => ("$Env:", "=", ""),
+                    ExportFormat::WindowsCmd => {
+                        let (prefix, suffix) = cmd_quotes(name, value)?;
+                        (prefix, "=", suffix)
+                    }
                     ExportFormat::Process | ExportFormat::Json => unreachable!("handled above"),
                 };
-                out.push_str(&line);
-                out.push('\n');
+                for piece in [prefix, name, separator, &quoted, suffix, "\n"] {
+                    out.push_str(piece);
+                }
             }
         }
     }

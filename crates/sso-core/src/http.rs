@@ -125,6 +125,165 @@ pub(crate) fn percent_encode(value: &str) -> String {
     out
 }
 
+/// A JSON document as the core's parsers read it: what `serde_json::Value` holds, but with objects as lists of
+/// entries (the last of duplicate keys wins, as in a `Value`) and booleans by kind only.
+///
+/// [`Json::parse`] goes through exactly the parser calls `serde_json::from_slice::<Value>` makes, so it accepts and
+/// refuses the same documents with the same errors; it exists because `Value` with its `BTreeMap` and everything
+/// it drags in is a large part of the WebAssembly module, for documents of a few fields.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Json {
+    Null,
+    Bool,
+    Number(JsonNumber),
+    String(String),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
+}
+
+/// A JSON number as serde_json reads it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum JsonNumber {
+    /// Non-negative integers that fit a `u64`.
+    PosInt(u64),
+    /// Negative integers that fit an `i64`.
+    NegInt(i64),
+    /// Everything else.
+    Float(f64),
+}
+
+impl JsonNumber {
+    /// As `serde_json::Number::as_i64`.
+    pub(crate) fn as_i64(self) -> Option<i64> {
+        match self {
+            Self::PosInt(n) => i64::try_from(n).ok(),
+            Self::NegInt(n) => Some(n),
+            Self::Float(_) => None,
+        }
+    }
+
+    /// As `serde_json::Number::as_f64`.
+    pub(crate) fn as_f64(self) -> f64 {
+        match self {
+            Self::PosInt(n) => n as f64,
+            Self::NegInt(n) => n as f64,
+            Self::Float(n) => n,
+        }
+    }
+}
+
+impl Json {
+    /// Parses a document, as `serde_json::from_slice::<serde_json::Value>` would.
+    pub(crate) fn parse(bytes: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+
+    /// The value of `key` in an object (the last one if the key is repeated); `None` for anything else.
+    pub(crate) fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Self::Object(entries) => entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The text of a string.
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Self::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The kind of value, for messages: `null`, `a boolean`, `a number`, `a string`, `an array`, `an object`.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            Self::Null => "null",
+            Self::Bool => "a boolean",
+            Self::Number(_) => "a number",
+            Self::String(_) => "a string",
+            Self::Array(_) => "an array",
+            Self::Object(_) => "an object",
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Json {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(JsonVisitor)
+    }
+}
+
+/// The visitor of `serde_json::Value`, call for call (see its `Deserialize` impl), building a [`Json`].
+struct JsonVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonVisitor {
+    type Value = Json;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Json, E> {
+        Ok(Json::Bool)
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Json, E> {
+        Ok(Json::Number(match u64::try_from(value) {
+            Ok(n) => JsonNumber::PosInt(n),
+            Err(_) => JsonNumber::NegInt(value),
+        }))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Json, E> {
+        Ok(Json::Number(JsonNumber::PosInt(value)))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Json, E> {
+        // serde_json never produces a non-finite number; `Value` would hold one as null.
+        Ok(if value.is_finite() {
+            Json::Number(JsonNumber::Float(value))
+        } else {
+            Json::Null
+        })
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Json, E> {
+        Ok(Json::String(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Json, E> {
+        Ok(Json::String(value))
+    }
+
+    fn visit_none<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Json, D::Error> {
+        serde::Deserialize::deserialize(deserializer)
+    }
+
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Json::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(entry) = map.next_entry::<String, Json>()? {
+            entries.push(entry);
+        }
+        Ok(Json::Object(entries))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +295,77 @@ mod tests {
     fn percent_encoding_keeps_only_unreserved() {
         assert_eq!(percent_encode("a+b=c,d.e@f_g-h~"), "a%2Bb%3Dc%2Cd.e%40f_g-h~");
         assert_eq!(percent_encode("é /"), "%C3%A9%20%2F");
+    }
+
+    /// Whether a [`Json`] holds what a `serde_json::Value` holds (booleans by kind only).
+    fn same(json: &Json, value: &serde_json::Value) -> bool {
+        use serde_json::Value;
+        match (json, value) {
+            (Json::Null, Value::Null) | (Json::Bool, Value::Bool(_)) => true,
+            (Json::Number(n), Value::Number(v)) => n.as_i64() == v.as_i64() && Some(n.as_f64()) == v.as_f64(),
+            (Json::String(s), Value::String(v)) => s == v,
+            (Json::Array(items), Value::Array(values)) => {
+                items.len() == values.len() && items.iter().zip(values).all(|(i, v)| same(i, v))
+            }
+            // Duplicate keys: `Value` keeps the last, as `Json::get` does.
+            (Json::Object(entries), Value::Object(map)) => {
+                entries.iter().all(|(k, _)| map.contains_key(k))
+                    && map.iter().all(|(k, v)| json.get(k).is_some_and(|j| same(j, v)))
+            }
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn json_reads_what_serde_json_value_reads_with_the_same_errors() {
+        let deep_array = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let deep_object = format!("{}1{}", "{\"a\":".repeat(200), "}".repeat(200));
+        let inputs: &[&[u8]] = &[
+            b"{}",
+            b"[]",
+            b"null",
+            b"true",
+            b"-0",
+            b"12",
+            b"-12",
+            b"1.5e3",
+            b"18446744073709551615",
+            b"18446744073709551616",
+            b"-9223372036854775809",
+            b"1e400",
+            b"-1e400",
+            b"\"a\\u00e9\\n\"",
+            b"\"\\ud800\"",
+            b"\"\\ud83d\\ude00\"",
+            b"\"\xff\"",
+            b"\"\x01\"",
+            b"{\"a\":1,\"a\":\"two\",\"b\":[1,{\"c\":null}],\"\\u0061\":false}",
+            b"{\"accessToken\":\"t\",\"expiresAt\":\"2023-02-14T18:48:59Z\",\"n\":[1e300,-2.5,0]}",
+            b"",
+            b" ",
+            b"{",
+            b"{\"a\"}",
+            b"{\"a\":1,}",
+            b"[1,]",
+            b"{} x",
+            b"{\"a\" 1}",
+            b"{1:2}",
+            b"nul",
+            b"01",
+            b"1.",
+            b"-",
+            b"\xef\xbb\xbf{}",
+            deep_array.as_bytes(),
+            deep_object.as_bytes(),
+        ];
+        for input in inputs {
+            let label = String::from_utf8_lossy(input);
+            match (Json::parse(input), serde_json::from_slice::<serde_json::Value>(input)) {
+                (Ok(json), Ok(value)) => assert!(same(&json, &value), "{label}: {json:?} vs {value:?}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{label}"),
+                (a, b) => panic!("{label}: {a:?} vs {b:?}"),
+            }
+        }
     }
 
     #[test]

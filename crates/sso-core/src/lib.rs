@@ -39,7 +39,8 @@ mod secret;
 mod time;
 
 pub use cache::{
-    CacheError, CachedToken, MAX_CACHE_FILE_BYTES, TokenError, TokenStatus, cache_file_name, parse_cached_token,
+    CacheError, CachedToken, MAX_CACHE_FILE_BYTES, SIGN_IN_ADVICE, TokenError, TokenStatus, cache_file_name,
+    parse_cached_token,
 };
 pub use commands::{CommandSpec, aws_cli_command, curl_command, ssocreds_export_command};
 pub use config::{

@@ -27,7 +27,9 @@ pub enum TemplateError {
     #[error("the profile name template has a `{{` without a closing `}}`")]
     Unclosed,
     /// No role name in it: profiles of two roles of one account would collide.
-    #[error("the profile name template must contain {{role_name}} (and {{account_name}} or {{account_id}}), so that every profile gets its own name")]
+    #[error(
+        "the profile name template must contain {{role_name}} (and {{account_name}} or {{account_id}}), so that every profile gets its own name"
+    )]
     NotUnique,
 }
 
@@ -110,7 +112,11 @@ pub fn profile_names_for(
         let safe = PopulateEntry {
             account_id: entry.account_id.clone(),
             // A name with nothing usable in it (all punctuation, or all non-ASCII) falls back to the id.
-            account_name: if account_name.is_empty() { entry.account_id.clone() } else { account_name },
+            account_name: if account_name.is_empty() {
+                entry.account_id.clone()
+            } else {
+                account_name
+            },
             role_name: clean(&entry.role_name),
         };
         let base = clean(&expand(template, &safe, &clean(session))?);
@@ -138,12 +144,7 @@ fn end_marker(session: &str) -> String {
 }
 
 /// The generated block for one sso-session, entries sorted by profile name, with `newline` line endings.
-pub fn render_block(
-    session: &str,
-    entries: &[(String, PopulateEntry)],
-    region: Option<&str>,
-    newline: &str,
-) -> String {
+pub fn render_block(session: &str, entries: &[(String, PopulateEntry)], region: Option<&str>, newline: &str) -> String {
     let mut sorted: Vec<&(String, PopulateEntry)> = entries.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let mut out = String::new();
@@ -176,7 +177,10 @@ pub fn profiles_outside_block(text: &str, session: &str) -> BTreeSet<String> {
         .flat_map(|part| part.lines())
         .filter_map(|line| {
             let inner = line.trim().strip_prefix('[')?.strip_suffix(']')?.trim();
-            let name = inner.strip_prefix("profile ").map(str::trim).or((inner == "default").then_some(inner))?;
+            let name = inner
+                .strip_prefix("profile ")
+                .map(str::trim)
+                .or((inner == "default").then_some(inner))?;
             Some(name.to_owned())
         })
         .collect()
@@ -191,7 +195,11 @@ fn split_block<'a>(text: &'a str, session: &str) -> (&'a str, &'a str, &'a str) 
     let Some(start) = text.match_indices(&begin).map(|(i, _)| i).find(|&i| line_start(i)) else {
         return (text, "", "");
     };
-    let Some(end_at) = text[start..].match_indices(&end).map(|(i, _)| i + start).find(|&i| line_start(i)) else {
+    let Some(end_at) = text[start..]
+        .match_indices(&end)
+        .map(|(i, _)| i + start)
+        .find(|&i| line_start(i))
+    else {
         // A BEGIN without an END: treat the block as running to the end of the file.
         return (&text[..start], &text[start..], "");
     };
@@ -221,7 +229,11 @@ pub fn replace_block(text: &str, session: &str, block: &str) -> String {
 /// The line ending a text mostly uses: `\r\n` or `\n`.
 pub fn newline_of(text: &str) -> &'static str {
     let crlf = text.matches("\r\n").count();
-    if crlf > 0 && crlf * 2 >= text.matches('\n').count() { "\r\n" } else { "\n" }
+    if crlf > 0 && crlf * 2 >= text.matches('\n').count() {
+        "\r\n"
+    } else {
+        "\n"
+    }
 }
 
 #[cfg(test)]
@@ -243,9 +255,15 @@ mod tests {
     fn templates_are_checked() {
         assert!(check_template(DEFAULT_TEMPLATE).is_ok());
         assert!(check_template("{account_id}-{role_name}-{session}").is_ok());
-        assert_eq!(check_template("{acount_name}.{role_name}").unwrap_err().code(), "TEMPLATE_UNKNOWN_PLACEHOLDER");
+        assert_eq!(
+            check_template("{acount_name}.{role_name}").unwrap_err().code(),
+            "TEMPLATE_UNKNOWN_PLACEHOLDER"
+        );
         assert_eq!(check_template("{account_name").unwrap_err().code(), "TEMPLATE_UNCLOSED");
-        assert_eq!(check_template("{account_name}").unwrap_err().code(), "TEMPLATE_NOT_UNIQUE");
+        assert_eq!(
+            check_template("{account_name}").unwrap_err().code(),
+            "TEMPLATE_NOT_UNIQUE"
+        );
     }
 
     #[test]
@@ -280,10 +298,18 @@ mod tests {
         let once = replace_block(user, "corp", &first);
         assert!(once.starts_with(user) && once.ends_with(&first), "{once}");
         assert_eq!(replace_block(&once, "corp", &first), once, "idempotent");
-        let second = render_block("corp", &[("b.R".into(), entry("444455556666", "b", "R"))], Some("us-west-2"), "\n");
+        let second = render_block(
+            "corp",
+            &[("b.R".into(), entry("444455556666", "b", "R"))],
+            Some("us-west-2"),
+            "\n",
+        );
         let twice = replace_block(&format!("{once}[profile after]\nx = 1\n"), "corp", &second);
         assert!(!twice.contains("a.R") && twice.contains("[profile b.R]") && twice.contains("region = us-west-2"));
-        assert!(twice.starts_with(user) && twice.ends_with("[profile after]\nx = 1\n"), "{twice}");
+        assert!(
+            twice.starts_with(user) && twice.ends_with("[profile after]\nx = 1\n"),
+            "{twice}"
+        );
         // Other sessions' blocks are left alone.
         let other = render_block("other", &[("c.R".into(), entry("777788889999", "c", "R"))], None, "\n");
         let both = replace_block(&twice, "other", &other);
@@ -294,15 +320,28 @@ mod tests {
     #[test]
     fn line_endings_and_a_missing_final_newline_are_respected() {
         let user = "[default]\r\nregion = eu-west-1";
-        let block = render_block("corp", &[("a.R".into(), entry("111122223333", "a", "R"))], None, newline_of(user));
+        let block = render_block(
+            "corp",
+            &[("a.R".into(), entry("111122223333", "a", "R"))],
+            None,
+            newline_of(user),
+        );
         let out = replace_block(user, "corp", &block);
-        assert!(out.starts_with("[default]\r\nregion = eu-west-1\r\n\r\n# BEGIN"), "{out:?}");
+        assert!(
+            out.starts_with("[default]\r\nregion = eu-west-1\r\n\r\n# BEGIN"),
+            "{out:?}"
+        );
         assert!(!out.replace("\r\n", "").contains('\n'), "{out:?}");
     }
 
     #[test]
     fn user_profiles_outside_the_block_are_found() {
-        let block = render_block("corp", &[("gen.R".into(), entry("111122223333", "gen", "R"))], None, "\n");
+        let block = render_block(
+            "corp",
+            &[("gen.R".into(), entry("111122223333", "gen", "R"))],
+            None,
+            "\n",
+        );
         let text = replace_block("[profile mine]\nx=1\n[default]\n", "corp", &block);
         let names = profiles_outside_block(&text, "corp");
         assert_eq!(names, BTreeSet::from(["default".to_owned(), "mine".to_owned()]));

@@ -3,10 +3,9 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
 use crate::endpoint::Endpoint;
-use crate::http::{HttpRequest, HttpResponse, Method, percent_encode};
+use crate::http::{HttpRequest, HttpResponse, Json, Method, percent_encode};
 use crate::ids::{AccountId, Region, RoleName};
 use crate::secret::SecretString;
 use crate::time::format_timestamp;
@@ -256,7 +255,7 @@ impl std::fmt::Display for PortalError {
                 write!(
                     f,
                     " session has ended or was revoked on the server, whatever the cache file's expiresAt says; \
-                     sign in again with `aws sso login`"
+                     sign in again with `ssocreds login` or `aws sso login`"
                 )?;
                 if let (Some(region), None) = (&ctx.region, &mismatch) {
                     write!(f, " (region called: {region})")?;
@@ -301,11 +300,11 @@ impl std::error::Error for PortalError {}
 /// body `__type`; cut at the first `:` and keep what follows `#`. Message from `message`, `Message` or
 /// `errorMessage`.
 pub(crate) fn error_type_and_message(response: &HttpResponse) -> (Option<String>, Option<String>) {
-    let body: Option<Value> = serde_json::from_slice(&response.body).ok();
+    let body = Json::parse(&response.body).ok();
     let field = |name: &str| {
         body.as_ref()
             .and_then(|b| b.get(name))
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map(str::to_owned)
     };
     let raw_type = response
@@ -378,11 +377,11 @@ fn unexpected(response: &HttpResponse, context: &CallContext, what: String) -> P
     }
 }
 
-fn success_body(response: &HttpResponse, context: &CallContext) -> Result<Value, PortalError> {
+fn success_body(response: &HttpResponse, context: &CallContext) -> Result<Json, PortalError> {
     if !(200..300).contains(&response.status) {
         return Err(portal_error(response, context));
     }
-    serde_json::from_slice(&response.body).map_err(|e| {
+    Json::parse(&response.body).map_err(|e| {
         unexpected(
             response,
             context,
@@ -391,10 +390,10 @@ fn success_body(response: &HttpResponse, context: &CallContext) -> Result<Value,
     })
 }
 
-fn string_field(object: &Value, path: &str, name: &str) -> Result<String, String> {
+fn string_field(object: &Json, path: &str, name: &str) -> Result<String, String> {
     match object.get(name) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        Some(Value::String(_)) => Err(format!("{path}.{name} is empty")),
+        Some(Json::String(s)) if !s.is_empty() => Ok(s.clone()),
+        Some(Json::String(_)) => Err(format!("{path}.{name} is empty")),
         Some(_) => Err(format!("{path}.{name} is not a string")),
         None => Err(format!("{path}.{name} is missing")),
     }
@@ -411,15 +410,15 @@ pub fn parse_get_role_credentials_response(
     let parse = || -> Result<RoleCredentials, String> {
         let creds = body
             .get("roleCredentials")
-            .filter(|v| v.is_object())
+            .filter(|v| matches!(v, Json::Object(_)))
             .ok_or_else(|| "roleCredentials is missing or not an object".to_owned())?;
         let path = "roleCredentials";
         let access_key_id = string_field(creds, path, "accessKeyId")?;
         let secret_access_key = SecretString::new(string_field(creds, path, "secretAccessKey")?);
         let session_token = SecretString::new(string_field(creds, path, "sessionToken")?);
         let millis = match creds.get("expiration") {
-            Some(Value::Number(n)) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
-            Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
+            Some(Json::Number(n)) => Some(n.as_i64().unwrap_or_else(|| n.as_f64() as i64)),
+            Some(Json::String(s)) => s.trim().parse::<i64>().ok(),
             _ => None,
         }
         .ok_or_else(|| format!("{path}.expiration is missing or not epoch milliseconds"))?;
@@ -440,17 +439,17 @@ fn parse_page<T>(
     response: &HttpResponse,
     context: &CallContext,
     list_field: &str,
-    item: impl Fn(&Value) -> Result<T, String>,
+    item: impl Fn(&Json) -> Result<T, String>,
 ) -> Result<Page<T>, PortalError> {
     let body = success_body(response, context)?;
     let parse = || -> Result<Page<T>, String> {
         let items = match body.get(list_field) {
-            Some(Value::Array(items)) => items.iter().map(&item).collect::<Result<Vec<T>, String>>()?,
-            None | Some(Value::Null) => Vec::new(),
+            Some(Json::Array(items)) => items.iter().map(&item).collect::<Result<Vec<T>, String>>()?,
+            None | Some(Json::Null) => Vec::new(),
             Some(_) => return Err(format!("{list_field} is not a list")),
         };
         let next_token = match body.get("nextToken") {
-            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Json::String(s)) if !s.is_empty() => Some(s.clone()),
             _ => None,
         };
         Ok(Page { items, next_token })
@@ -468,12 +467,12 @@ pub fn parse_list_accounts_response(
             account_id: string_field(v, "accountList[]", "accountId")?,
             account_name: v
                 .get("accountName")
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .unwrap_or_default()
                 .to_owned(),
             email_address: v
                 .get("emailAddress")
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .unwrap_or_default()
                 .to_owned(),
         })

@@ -1,6 +1,6 @@
 //! Timestamps as AWS tools write them, and durations as people read them.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeDelta, Utc};
+use chrono::{DateTime, Datelike as _, NaiveDate, NaiveDateTime, NaiveTime, SecondsFormat, TimeDelta, Utc};
 
 /// A timestamp that matches none of the formats found in token cache files.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,7 +88,9 @@ pub fn parse_timestamp(value: &str) -> Result<DateTime<Utc>, TimestampError> {
         let local = NaiveDateTime::new(date, time);
         Some(local.checked_sub_signed(TimeDelta::seconds(offset_seconds))?.and_utc())
     };
-    parse().ok_or_else(err)
+    // An offset can carry a four-digit local year out of 0000–9999 in UTC, which `format_timestamp` writes in a
+    // form no reader (this one included) accepts: a cache file written back would no longer parse.
+    parse().filter(|at| (0..=9999).contains(&at.year())).ok_or_else(err)
 }
 
 /// The value of a run of ASCII digits; `None` if any byte is not one.
@@ -162,6 +164,23 @@ mod tests {
         ] {
             let err = parse_timestamp(bad).unwrap_err();
             assert!(err.to_string().contains(&format!("{bad:?}")), "{err}");
+        }
+    }
+
+    #[test]
+    fn regression_an_offset_that_moves_the_year_out_of_0000_to_9999_is_rejected() {
+        // Found by fuzzing (fuzz/parse_timestamp): "0000-01-01T00:00:00+01:00" parsed to the year -1, which
+        // `format_timestamp` writes as "-0001-12-31T23:00:00Z", and that does not parse: a cache file written back
+        // after a refresh (registrationExpiresAt is kept) would no longer load.
+        assert!(parse_timestamp("0000-01-01T00:00:00+01:00").is_err());
+        assert!(parse_timestamp("9999-12-31T23:59:59-01:00").is_err());
+        for edge in [
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "0000-01-01T01:00:00+01:00",
+        ] {
+            let at = parse_timestamp(edge).unwrap();
+            assert_eq!(parse_timestamp(&format_timestamp(at)), Ok(at), "{edge}");
         }
     }
 

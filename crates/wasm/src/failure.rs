@@ -45,9 +45,12 @@ impl Failure {
 }
 
 /// Joins an error's message with its sources' messages, as `Display` does not repeat the cause.
-fn chain(error: &dyn std::error::Error) -> String {
+///
+/// Takes the error as `&dyn Display` and its source apart, not as `&dyn Error`: a trait object of each core error
+/// type would pull its `Debug` impl (and `Debug` for `DateTime`, `Duration`, …) into the module through the
+/// vtable, for nothing; and one function serves every error type.
+fn chain(error: &dyn std::fmt::Display, mut source: Option<&dyn std::error::Error>) -> String {
     let mut text = error.to_string();
-    let mut source = error.source();
     while let Some(cause) = source {
         text.push_str(": ");
         text.push_str(&cause.to_string());
@@ -60,7 +63,8 @@ macro_rules! coded_errors {
     ($($error:ty),* $(,)?) => {$(
         impl From<$error> for Failure {
             fn from(error: $error) -> Self {
-                Self { code: error.code(), message: chain(&error), portal: None }
+                use std::error::Error as _;
+                Self { code: error.code(), message: chain(&error, error.source()), portal: None }
             }
         }
     )*};
@@ -79,7 +83,7 @@ impl From<PortalError> for Failure {
     fn from(error: PortalError) -> Self {
         Self {
             code: error.code(),
-            message: chain(&error),
+            message: chain(&error, std::error::Error::source(&error)),
             portal: Some(PortalDetails {
                 status: error.status,
                 error_type: error.error_type.clone(),

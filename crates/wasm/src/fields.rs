@@ -41,10 +41,18 @@ impl Fields {
         for key in js_sys::Object::keys(&object).iter() {
             let key = key.as_string().unwrap_or_default();
             if !known.contains(&key.as_str()) {
+                // Not `known.join(", ")`, which is 1 KB of generic code for this one message.
+                let mut keys = String::new();
+                for (i, k) in known.iter().enumerate() {
+                    if i > 0 {
+                        keys.push_str(", ");
+                    }
+                    keys.push_str(k);
+                }
                 return Err(Failure::invalid_argument(
                     function,
                     name,
-                    format!("unknown key {key:?}; the keys are {}", known.join(", ")),
+                    format!("unknown key {key:?}; the keys are {keys}"),
                 ));
             }
         }

@@ -1,9 +1,10 @@
 //! `ssocreds` for JavaScript: a thin wasm-bindgen shell over [`sso_core`], published to npm as `ssocreds`.
 //!
 //! Like `ruff_wasm`, it has no logic of its own. Options objects are read key by key ([`fields`]; not
-//! `serde_wasm_bindgen::from_value`, for size, see there), results go out through one serializer ([`to_js`]), and
-//! every failure becomes a JavaScript `Error` through [`Failure`] with the core's message and a stable `code`. The one thing the core cannot do, reading the
-//! clock, happens here: `now` defaults to `Date.now()`.
+//! `serde_wasm_bindgen::from_value`, for size, see there), results go out as plain objects built key by key
+//! ([`Out`]), and every failure becomes a JavaScript `Error` through [`Failure`] with the core's message and a
+//! stable `code`. The one thing the core cannot do, reading the clock, happens here: `now` defaults to
+//! `Date.now()`.
 //!
 //! Sending the request is the JavaScript side's job (`js/client.js` in this crate: `fetch` and retries).
 //! Timestamps cross the boundary as RFC 3339 strings in UTC with a `Z` and whole seconds; an input timestamp may
@@ -13,7 +14,6 @@ mod failure;
 mod fields;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use serde::Serialize;
 use sso_core::{
     AccountId, CallContext, CommandSpec, Endpoint, EndpointOptions, ExportFormat, ExportOptions, HttpResponse, Region,
     RetryDecision, RetryPolicy, RoleCredentials, RoleName, SecretString, TokenStatus, aws_cli_command, cache_file_name,
@@ -24,6 +24,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 pub use failure::Failure;
+
 use fields::Fields;
 
 /// What every exported function returns.
@@ -35,11 +36,35 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
 
-/// Results go out through this one serializer: plain objects and arrays, `null` for absent values.
-fn to_js<T: Serialize>(value: &T) -> JsResult<JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| Failure::invalid_argument("ssocreds", "result", e))
+/// A result on its way out: a plain object whose keys are set in the order given, as `JSON.stringify` shows them.
+///
+/// Built key by key rather than through serde: serde-wasm-bindgen's serializer (with its key cache, a hash map)
+/// took about 8 KB of the module for a handful of flat objects.
+struct Out(js_sys::Object);
+
+impl Out {
+    fn new() -> Self {
+        Self(js_sys::Object::new())
+    }
+
+    fn set(self, key: &str, value: JsValue) -> Self {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&self.0, &JsValue::from_str(key), &value);
+        self
+    }
+
+    fn text(self, key: &str, value: &str) -> Self {
+        self.set(key, JsValue::from_str(value))
+    }
+
+    /// A string, or `null` when absent.
+    fn optional(self, key: &str, value: Option<&str>) -> Self {
+        self.set(key, value.map_or(JsValue::NULL, JsValue::from_str))
+    }
+
+    fn done(self) -> JsValue {
+        self.0.into()
+    }
 }
 
 /// The bytes of a token cache file given as a string, a `Uint8Array` (Node's `Buffer`) or an `ArrayBuffer`.
@@ -93,47 +118,24 @@ fn optional_region(value: Option<&str>) -> JsResult<Option<Region>> {
     Ok(value.map(Region::new).transpose()?)
 }
 
-/// What `parseCache` returns. Never the token, nor any other secret.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CacheInfo {
-    start_url: Option<String>,
-    region: Option<String>,
-    expires_at: String,
-    has_refresh_token: bool,
-    registration_expires_at: Option<String>,
-    legacy_cache_file_name: Option<String>,
-}
-
-/// Parses a token cache file: its start URL, region and expiry, never the token itself.
+/// Parses a token cache file: its start URL, region and expiry, never the token itself (nor any other secret).
 #[wasm_bindgen(js_name = parseCache)]
 pub fn parse_cache(cache: JsValue) -> JsResult<JsValue> {
     let token = parse_cached_token(&cache_bytes(&cache, "parseCache")?)?;
-    to_js(&CacheInfo {
-        legacy_cache_file_name: token.start_url.as_deref().map(cache_file_name),
-        start_url: token.start_url.clone(),
-        region: token.region.clone(),
-        expires_at: format_timestamp(token.expires_at),
-        has_refresh_token: token.refresh_token.is_some(),
-        registration_expires_at: token.registration_expires_at.map(format_timestamp),
-    })
-}
-
-/// What `checkToken` returns.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TokenCheck {
-    expired: bool,
-    expiring_soon: bool,
-    expires_at: String,
-    expires_in_seconds: i64,
-    time_left: String,
-    start_url: Option<String>,
-    region: Option<String>,
-    token_region: Option<String>,
-    warnings: Vec<String>,
-    code: Option<&'static str>,
-    message: Option<String>,
+    Ok(Out::new()
+        .optional("startUrl", token.start_url.as_deref())
+        .optional("region", token.region.as_deref())
+        .text("expiresAt", &format_timestamp(token.expires_at))
+        .set("hasRefreshToken", JsValue::from_bool(token.refresh_token.is_some()))
+        .optional(
+            "registrationExpiresAt",
+            token.registration_expires_at.map(format_timestamp).as_deref(),
+        )
+        .optional(
+            "legacyCacheFileName",
+            token.start_url.as_deref().map(cache_file_name).as_deref(),
+        )
+        .done())
 }
 
 /// Compares a token's expiry with `now`. An expired token is a status (`expired: true` with the core's message
@@ -165,61 +167,42 @@ pub fn check_token(cache: JsValue, options: JsValue) -> JsResult<JsValue> {
     let remaining = token.expires_at - now;
     let (expiring_soon, code, message) = match token.check(now, TimeDelta::seconds(min_validity)) {
         Ok(TokenStatus::Valid { .. }) => (false, None, None),
-        Ok(TokenStatus::ExpiringSoon { remaining }) => {
-            // The same words as the CLI's warning.
-            warnings.push(format!(
-                "the SSO token expires in {}; sign in again soon with `aws sso login`",
-                format_duration(remaining)
-            ));
+        Ok(status @ TokenStatus::ExpiringSoon { .. }) => {
+            warnings.extend(status.warning(sso_core::SIGN_IN_ADVICE));
             (true, None, None)
         }
         Err(expired) => (false, Some(expired.code()), Some(expired.to_string())),
     };
-    to_js(&TokenCheck {
-        expired: code.is_some(),
-        expiring_soon,
-        expires_at: format_timestamp(token.expires_at),
-        expires_in_seconds: remaining.num_seconds(),
-        time_left: format_duration(remaining),
-        start_url: token.start_url.clone(),
-        region,
-        token_region: token.region.clone(),
-        warnings,
-        code,
-        message,
-    })
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RequestOut {
-    method: &'static str,
-    url: String,
-    #[serde(serialize_with = "header_object")]
-    headers: Vec<(String, String)>,
-}
-
-/// Headers as a plain object (`{ name: value }`), in the core's order. Not via a `BTreeMap`: collecting into one
-/// pulls the standard library's sort into the module (8 KB).
-fn header_object<S: serde::Serializer>(headers: &[(String, String)], serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_map(headers.iter().map(|(name, value)| (name, value)))
-}
-
-/// What a call was about, so that the answer's errors can name it (the `context` of
-/// `parseGetRoleCredentialsResponse`).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ContextOut {
-    account_id: String,
-    role_name: String,
-    region: String,
-    token_region: Option<String>,
+    Ok(Out::new()
+        .set("expired", JsValue::from_bool(code.is_some()))
+        .set("expiringSoon", JsValue::from_bool(expiring_soon))
+        .text("expiresAt", &format_timestamp(token.expires_at))
+        // Exact: chrono's range keeps any difference of two instants within 2^53 seconds.
+        .set("expiresInSeconds", JsValue::from_f64(remaining.num_seconds() as f64))
+        .text("timeLeft", &format_duration(remaining))
+        .optional("startUrl", token.start_url.as_deref())
+        .optional("region", region.as_deref())
+        .optional("tokenRegion", token.region.as_deref())
+        .set(
+            "warnings",
+            warnings
+                .iter()
+                .map(|w| JsValue::from_str(w))
+                .collect::<js_sys::Array>()
+                .into(),
+        )
+        .optional("code", code)
+        .optional("message", message.as_deref())
+        .done())
 }
 
 /// A request built from validated options, and what the answer's errors should name.
 struct Prepared {
-    request: RequestOut,
-    context: ContextOut,
+    /// `{ method, url, headers }`, the headers as a plain object (`{ name: value }`) in the core's order.
+    request: JsValue,
+    /// What the call is about, so that the answer's errors can name it (the `context` of
+    /// `parseGetRoleCredentialsResponse`): `{ accountId, roleName, region, tokenRegion }`.
+    context: JsValue,
     token: sso_core::CachedToken,
 }
 
@@ -239,18 +222,22 @@ fn prepare(options: &Fields, function: &str) -> JsResult<Prepared> {
     let choice = resolve_region(requested.as_ref(), token.region.as_deref())?;
     let endpoint = endpoint.unwrap_or_else(|| Endpoint::portal(&choice.region, EndpointOptions::default()));
     let request = get_role_credentials_request(&endpoint, &token.access_token, &account_id, &role_name);
+    let headers = request
+        .headers
+        .iter()
+        .fold(Out::new(), |headers, (name, value)| headers.text(name, value));
     Ok(Prepared {
-        request: RequestOut {
-            method: request.method.as_str(),
-            url: request.url.clone(),
-            headers: request.headers.clone(),
-        },
-        context: ContextOut {
-            account_id: account_id.as_str().to_owned(),
-            role_name: role_name.as_str().to_owned(),
-            region: choice.region.as_str().to_owned(),
-            token_region: choice.token_region,
-        },
+        request: Out::new()
+            .text("method", request.method.as_str())
+            .text("url", &request.url)
+            .set("headers", headers.done())
+            .done(),
+        context: Out::new()
+            .text("accountId", account_id.as_str())
+            .text("roleName", role_name.as_str())
+            .text("region", choice.region.as_str())
+            .optional("tokenRegion", choice.token_region.as_deref())
+            .done(),
         token,
     })
 }
@@ -261,7 +248,7 @@ fn prepare(options: &Fields, function: &str) -> JsResult<Prepared> {
 pub fn build_get_role_credentials_request(options: JsValue) -> JsResult<JsValue> {
     const FUNCTION: &str = "buildGetRoleCredentialsRequest";
     let options = Fields::required(options, FUNCTION, "options", REQUEST_KEYS)?;
-    to_js(&prepare(&options, FUNCTION)?.request)
+    Ok(prepare(&options, FUNCTION)?.request)
 }
 
 /// For the package's own `getRoleCredentials`: refuses an expired token (`TOKEN_EXPIRED`), then returns
@@ -278,38 +265,21 @@ pub fn prepare_get_role_credentials(options: JsValue) -> JsResult<JsValue> {
     let prepared = prepare(&options, FUNCTION)?;
     let now = instant(&options.get("now"), FUNCTION, "options.now")?;
     prepared.token.check(now, TimeDelta::zero())?;
-    #[derive(Serialize)]
-    struct Out<'a> {
-        request: &'a RequestOut,
-        context: &'a ContextOut,
-    }
-    to_js(&Out {
-        request: &prepared.request,
-        context: &prepared.context,
-    })
+    Ok(Out::new()
+        .set("request", prepared.request)
+        .set("context", prepared.context)
+        .done())
 }
 
 /// What credentials look like on the JavaScript side.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CredentialsOut {
-    access_key_id: String,
-    secret_access_key: String,
-    session_token: String,
-    expiration: String,
-    account_id: Option<String>,
-}
-
-impl From<&RoleCredentials> for CredentialsOut {
-    fn from(credentials: &RoleCredentials) -> Self {
-        Self {
-            access_key_id: credentials.access_key_id.clone(),
-            secret_access_key: credentials.secret_access_key.expose().to_owned(),
-            session_token: credentials.session_token.expose().to_owned(),
-            expiration: format_timestamp(credentials.expiration),
-            account_id: credentials.account_id.as_ref().map(|a| a.as_str().to_owned()),
-        }
-    }
+fn credentials_out(credentials: &RoleCredentials) -> JsValue {
+    Out::new()
+        .text("accessKeyId", &credentials.access_key_id)
+        .text("secretAccessKey", credentials.secret_access_key.expose())
+        .text("sessionToken", credentials.session_token.expose())
+        .text("expiration", &format_timestamp(credentials.expiration))
+        .optional("accountId", credentials.account_id.as_ref().map(AccountId::as_str))
+        .done()
 }
 
 /// Parses the portal's answer (`{ status, headers, body }`, `headers` as `[name, value]` pairs, `body` as text or
@@ -352,7 +322,7 @@ pub fn parse_get_role_credentials_response_js(response: JsValue, context: JsValu
         body,
     };
     let credentials = parse_get_role_credentials_response(&http, &context)?;
-    to_js(&CredentialsOut::from(&credentials))
+    Ok(credentials_out(&credentials))
 }
 
 /// Formats credentials as the CLI's `export --format` does, byte for byte.
@@ -403,15 +373,6 @@ pub fn cache_file_name_js(session_name_or_start_url: JsValue) -> JsResult<String
     Ok(cache_file_name(&text))
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CommandsOut {
-    aws_cli: String,
-    ssocreds: String,
-    curl: String,
-    region: String,
-}
-
 /// The commands that fetch these credentials (`aws sso get-role-credentials`, `ssocreds export`, `curl`), each
 /// reading the token from `cachePath` when it runs rather than holding it.
 #[wasm_bindgen(js_name = buildCommands)]
@@ -454,12 +415,12 @@ pub fn build_commands(options: JsValue) -> JsResult<JsValue> {
         format,
         export_region: export_region.as_ref(),
     };
-    to_js(&CommandsOut {
-        aws_cli: aws_cli_command(&spec),
-        ssocreds: ssocreds_export_command(&spec),
-        curl: curl_command(&spec),
-        region: choice.region.as_str().to_owned(),
-    })
+    Ok(Out::new()
+        .text("awsCli", &aws_cli_command(&spec))
+        .text("ssocreds", &ssocreds_export_command(&spec))
+        .text("curl", &curl_command(&spec))
+        .text("region", choice.region.as_str())
+        .done())
 }
 
 /// The delay before retrying after failed attempt `attempt`, in milliseconds, or `undefined` to give up: the

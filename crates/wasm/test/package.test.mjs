@@ -191,7 +191,7 @@ describe('offline functions', () => {
 
   test('every failure is an Error with a code and a message that says what to do', () => {
     const cases = [
-      [() => cjs.parseCache(''), 'CACHE_EMPTY', /sign in again with `aws sso login`/],
+      [() => cjs.parseCache(''), 'CACHE_EMPTY', /sign in again with `ssocreds login` or `aws sso login`/],
       [() => cjs.parseCache('[]'), 'CACHE_NOT_OBJECT', /not an object/],
       [() => cjs.parseCache('{"clientId":"c","clientSecret":"s"}'), 'CACHE_IS_CLIENT_REGISTRATION', /token files/],
       [() => cjs.parseCache('{"accessToken":"t"}'), 'CACHE_MISSING_FIELD', /`expiresAt`/],
@@ -291,7 +291,7 @@ describe('getRoleCredentials against the fake portal', () => {
     const error = await rejected(call({ cache: cacheFile({ token: 'someone-else' }) }));
     assert.equal(error.code, 'PORTAL_UNAUTHORIZED');
     assert.equal(error.status, 401);
-    assert.match(error.message, /Session token not found or invalid.*sign in again with `aws sso login`/);
+    assert.match(error.message, /Session token not found or invalid.*sign in again with `ssocreds login` or `aws sso login`/);
     assert.equal(error.attempts, 1);
     assert.equal((await portal.requests()).length, 1);
   });
@@ -396,7 +396,7 @@ describe('getRoleCredentials against the fake portal', () => {
     await portal.configure(portalConfig());
     const expired = await rejected(call({ cache: cacheFile({ expiresAt: '2020-06-17T10:02:08UTC' }) }));
     assert.equal(expired.code, 'TOKEN_EXPIRED');
-    assert.match(expired.message, /sign in again with `aws sso login`/);
+    assert.match(expired.message, /sign in again with `ssocreds login` or `aws sso login`/);
     assert.equal((await rejected(call({ accountId: 'x' }))).code, 'INVALID_ACCOUNT_ID');
     assert.equal((await rejected(call({ endpoint: 'http://10.0.0.1' }))).code, 'ENDPOINT_INSECURE_HTTP');
     assert.equal((await rejected(call({ maxAttempts: 0 }))).code, 'INVALID_ARGUMENT');

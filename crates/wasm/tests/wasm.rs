@@ -115,7 +115,7 @@ fn check_token_reports_time_left_warnings_and_expiry() {
     let expired = check_token(s(CACHE), object(&[("now", JsValue::from_f64(1_700_000_000_000.0))])).unwrap();
     assert_eq!(get(&expired, "expired"), JsValue::TRUE);
     assert_eq!(text(&expired, "code"), "TOKEN_EXPIRED");
-    assert!(text(&expired, "message").contains("sign in again with `aws sso login`"));
+    assert!(text(&expired, "message").contains("sign in again with `ssocreds login` or `aws sso login`"));
 }
 
 #[wasm_bindgen_test]

@@ -28,3 +28,6 @@ mod populate;
 // `ssocreds login` (authorization code with PKCE, device code) and `logout` against the fake OIDC server, with
 // the test as the browser; botocore reads the cache they write.
 mod login;
+
+// TLS with an extra CA bundle (corporate TLS inspection) and proxies from the environment.
+mod tls;

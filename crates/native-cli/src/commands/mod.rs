@@ -18,7 +18,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use sso_core::{
     AccountId, CallContext, ConfigFile, Endpoint, EndpointOptions, GrantType, RefreshUnavailable, Region, RegionChoice,
-    RetryPolicy, RoleCredentials, RoleName, SsoProfile, TokenStatus, apply_token_response, format_duration,
+    RetryPolicy, RoleCredentials, RoleName, SsoProfile, apply_token_response, format_duration,
     get_role_credentials_request, needs_refresh, parse_config, parse_create_token_response,
     parse_get_role_credentials_response, refresh_token_request, resolve_region, resolve_sso_profile,
 };
@@ -182,12 +182,11 @@ pub fn obtain_token(
         maybe_refresh(loaded, profile, refresh, network, log)?
     };
     match loaded.token.check(Utc::now(), TimeDelta::minutes(refresh.warn_minutes)) {
-        Ok(TokenStatus::ExpiringSoon { remaining }) => log.warn(&format!(
-            "the SSO token expires in {}; sign in again soon with {}",
-            format_duration(remaining),
-            sign_in_advice(profile)
-        )),
-        Ok(TokenStatus::Valid { .. }) => {}
+        Ok(status) => {
+            if let Some(warning) = status.warning(&sign_in_advice(profile)) {
+                log.warn(&warning);
+            }
+        }
         Err(expired) => {
             let mut message = format!(
                 "the SSO token expired at {} ({} ago)",
@@ -227,7 +226,7 @@ pub fn sign_in_advice(profile: Option<&SsoProfile>) -> String {
             "`ssocreds login --profile {name}` (or `aws sso login --profile {name}`)",
             name = p.profile_name
         ),
-        None => "`ssocreds login` (or `aws sso login`)".to_owned(),
+        None => sso_core::SIGN_IN_ADVICE.to_owned(),
     }
 }
 

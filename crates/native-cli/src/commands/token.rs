@@ -88,7 +88,7 @@ pub fn run(args: &TokenArgs, log: &Log) -> Result<(), Failure> {
     if expired {
         return Err(Failure::new(
             Exit::SignIn,
-            "the SSO token has expired; sign in again with `aws sso login`",
+            "the SSO token has expired; sign in again with `ssocreds login` or `aws sso login`",
         ));
     }
     Ok(())
@@ -154,7 +154,7 @@ fn all(args: &TokenArgs, log: &Log) -> Result<(), Failure> {
         )
     } else if rows.is_empty() {
         log.info(&format!(
-            "no SSO token in {}; sign in with `aws sso login`",
+            "no SSO token in {}; sign in with `ssocreds login` or `aws sso login`",
             dir.display()
         ));
         String::new()
