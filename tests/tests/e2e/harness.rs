@@ -256,3 +256,36 @@ pub fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
+
+/// The Python of a virtual environment with botocore, made once under target/ and reused; `None` (with a message)
+/// when Python, venv or pip are not available.
+pub fn botocore_python() -> Option<PathBuf> {
+    let target = binary().parent()?.parent()?.to_owned();
+    let venv = target.join("botocore-venv");
+    let python = venv.join("bin/python");
+    let works = |python: &Path| {
+        Command::new(python)
+            .args(["-c", "import botocore"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if works(&python) {
+        return Some(python);
+    }
+    let made = Command::new("python3").args(["-m", "venv"]).arg(&venv).status();
+    let installed = made.is_ok_and(|s| s.success())
+        && Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "botocore>=1.31"])
+            .status()
+            .is_ok_and(|s| s.success());
+    if installed && works(&python) {
+        Some(python)
+    } else {
+        eprintln!(
+            "SKIPPED: botocore interop: could not make a venv with botocore under {}",
+            venv.display()
+        );
+        None
+    }
+}

@@ -466,3 +466,96 @@ fn token_all_lists_every_token_with_its_session() {
     run.assert_success();
     assert!(run.stdout.contains(&cache_file_name("corp")), "{}", run.stdout);
 }
+
+/// Runs a Python snippet with botocore against the fake portal; returns its stdout.
+fn botocore(python: &std::path::Path, sandbox: &Sandbox, script: &str) -> String {
+    let url = sandbox.portal.url();
+    let output = Command::new(python)
+        .args(["-c", script])
+        .env_clear()
+        .env("HOME", sandbox.home.path())
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_ENDPOINT_URL_SSO", &url)
+        .env("AWS_ENDPOINT_URL_SSO_OIDC", &url)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "botocore failed:\n{stderr}");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+fn access_key_of(profile: &str) -> String {
+    format!(
+        "import botocore.session\n\
+         c = botocore.session.Session(profile='{profile}').get_credentials().get_frozen_credentials()\n\
+         print(c.access_key + ' ' + c.token[:12])\n"
+    )
+}
+
+/// botocore reads everything ssocreds writes: the credentials file, `credential_process` output (with the role
+/// cache), and a token cache ssocreds refreshed.
+#[test]
+fn botocore_reads_the_files_ssocreds_writes() {
+    let Some(python) = botocore_python() else { return };
+    let sandbox = Sandbox::with_config(refresh_config(true));
+    let config = format!(
+        "{CONFIG}\n[profile via-process]\ncredential_process = {} process --profile dev\n",
+        binary().display()
+    );
+    sandbox.write_config(&config);
+    sandbox.write_cache(&cache_file_name("corp"), refreshable_token("tok-old", 120, 86_400));
+
+    // 1. ssocreds refreshes the token (2 minutes left) and writes it back; botocore then uses that file as is
+    //    (8 hours left: outside its refresh window) for its own GetRoleCredentials call.
+    sandbox.run_fake(&["export", "--profile", "dev"]).assert_success();
+    assert_eq!(sandbox.portal.state().refresh_grants, 1);
+    let served = sandbox.portal.state().credentials_served;
+    let from_sso = botocore(&python, &sandbox, &access_key_of("dev"));
+    assert!(from_sso.starts_with("ASIA"), "{from_sso}");
+    assert_eq!(
+        sandbox.portal.state().refresh_grants,
+        1,
+        "botocore did not need to refresh again"
+    );
+    assert_eq!(sandbox.portal.state().credentials_served, served + 1);
+    let last = sandbox.portal.requests().pop().unwrap();
+    assert_eq!(
+        last.header("x-amz-sso_bearer_token"),
+        Some("tok-new"),
+        "botocore used the refreshed token"
+    );
+
+    // 2. credential_process = ssocreds process --profile dev: botocore gets the same credentials ssocreds prints,
+    //    and a second botocore process is served from ssocreds' role cache.
+    let first = botocore(&python, &sandbox, &access_key_of("via-process"));
+    let served = sandbox.portal.state().credentials_served;
+    let second = botocore(&python, &sandbox, &access_key_of("via-process"));
+    assert_eq!(first, second);
+    assert_eq!(
+        sandbox.portal.state().credentials_served,
+        served,
+        "the second call came from the role cache"
+    );
+    let printed = sandbox.run_fake(&["process", "--profile", "dev"]);
+    let json: serde_json::Value = serde_json::from_str(&printed.stdout).unwrap();
+    assert!(
+        first.starts_with(json["AccessKeyId"].as_str().unwrap()),
+        "{first} vs {}",
+        printed.stdout
+    );
+
+    // 3. ssocreds write: botocore reads the section from ~/.aws/credentials.
+    std::fs::write(
+        sandbox.home.path().join(".aws/credentials"),
+        "[other]\naws_access_key_id = AKIAOTHER\n",
+    )
+    .unwrap();
+    sandbox
+        .run_fake(&["write", "--profile", "dev", "--as", "written"])
+        .assert_success();
+    let written = botocore(&python, &sandbox, &access_key_of("written"));
+    assert_eq!(
+        written, first,
+        "the same cached credentials, now read from the credentials file"
+    );
+}
