@@ -132,3 +132,37 @@ fn roles_of_one_account_and_a_table_for_people() {
     let run = list(&sandbox, &["roles", "--account-id", "999988887777"]);
     assert_eq!(run.code, 5, "{run:?}");
 }
+
+#[test]
+fn a_terminal_gets_a_progress_counter_and_a_bold_header_unless_no_color() {
+    if !has("script") {
+        eprintln!("skipped: `script` (util-linux) is needed to run ssocreds on a pseudo-terminal");
+        return;
+    }
+    let sandbox = Sandbox::with_config(generated(30, 1));
+    sandbox.write_token();
+    let command = format!("{} roles --endpoint-url {}", binary().display(), sandbox.portal.url());
+    let on_a_terminal = |no_color: bool| {
+        let mut script = std::process::Command::new("script");
+        script
+            .args(["-qec", &command, "/dev/null"])
+            .env_clear()
+            .env("HOME", sandbox.home.path())
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("TERM", "xterm");
+        if no_color {
+            script.env("NO_COLOR", "1");
+        }
+        let output = script.output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let screen = on_a_terminal(false);
+    assert!(screen.contains("listing roles: 30/30 accounts"), "{screen:?}");
+    assert!(screen.contains("\u{1b}[1mACCOUNT ID"), "{screen:?}");
+    let plain = on_a_terminal(true);
+    assert!(
+        !plain.contains("\u{1b}[1m") && plain.contains("ACCOUNT ID"),
+        "{plain:?}"
+    );
+}
