@@ -235,6 +235,23 @@ impl Sandbox {
         )
     }
 
+    /// Runs a Python snippet with botocore against the fake portal; returns its stdout.
+    pub fn botocore(&self, python: &Path, script: &str) -> String {
+        let url = self.portal.url();
+        let output = Command::new(python)
+            .args(["-c", script])
+            .env_clear()
+            .env("HOME", self.home.path())
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("AWS_ENDPOINT_URL_SSO", &url)
+            .env("AWS_ENDPOINT_URL_SSO_OIDC", &url)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "botocore failed:\n{stderr}");
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    }
+
     /// Runs ssocreds with both the portal and OIDC endpoints pointing at the fake.
     pub fn run_fake(&self, args: &[&str]) -> Run {
         let url = self.portal.url();

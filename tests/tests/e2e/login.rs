@@ -645,19 +645,7 @@ fn botocore_resolves_credentials_from_the_cache_ssocreds_wrote() {
     let script = "import botocore.session\n\
                   c = botocore.session.Session(profile='dev').get_credentials().get_frozen_credentials()\n\
                   print(c.access_key)\n";
-    let url = sandbox.portal.url();
-    let output = Command::new(python)
-        .args(["-c", script])
-        .env_clear()
-        .env("HOME", sandbox.home.path())
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_ENDPOINT_URL_SSO", &url)
-        .env("AWS_ENDPOINT_URL_SSO_OIDC", &url)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "botocore failed:\n{stderr}");
-    let access_key = String::from_utf8_lossy(&output.stdout);
+    let access_key = sandbox.botocore(&python, script);
     assert!(access_key.trim().starts_with("ASIA"), "{access_key}");
     let state = sandbox.portal.state();
     assert_eq!(

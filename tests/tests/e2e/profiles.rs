@@ -467,23 +467,6 @@ fn token_all_lists_every_token_with_its_session() {
     assert!(run.stdout.contains(&cache_file_name("corp")), "{}", run.stdout);
 }
 
-/// Runs a Python snippet with botocore against the fake portal; returns its stdout.
-fn botocore(python: &std::path::Path, sandbox: &Sandbox, script: &str) -> String {
-    let url = sandbox.portal.url();
-    let output = Command::new(python)
-        .args(["-c", script])
-        .env_clear()
-        .env("HOME", sandbox.home.path())
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_ENDPOINT_URL_SSO", &url)
-        .env("AWS_ENDPOINT_URL_SSO_OIDC", &url)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "botocore failed:\n{stderr}");
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
-}
-
 fn access_key_of(profile: &str) -> String {
     format!(
         "import botocore.session\n\
@@ -510,7 +493,7 @@ fn botocore_reads_the_files_ssocreds_writes() {
     sandbox.run_fake(&["export", "--profile", "dev"]).assert_success();
     assert_eq!(sandbox.portal.state().refresh_grants, 1);
     let served = sandbox.portal.state().credentials_served;
-    let from_sso = botocore(&python, &sandbox, &access_key_of("dev"));
+    let from_sso = sandbox.botocore(&python, &access_key_of("dev"));
     assert!(from_sso.starts_with("ASIA"), "{from_sso}");
     assert_eq!(
         sandbox.portal.state().refresh_grants,
@@ -527,9 +510,9 @@ fn botocore_reads_the_files_ssocreds_writes() {
 
     // 2. credential_process = ssocreds process --profile dev: botocore gets the same credentials ssocreds prints,
     //    and a second botocore process is served from ssocreds' role cache.
-    let first = botocore(&python, &sandbox, &access_key_of("via-process"));
+    let first = sandbox.botocore(&python, &access_key_of("via-process"));
     let served = sandbox.portal.state().credentials_served;
-    let second = botocore(&python, &sandbox, &access_key_of("via-process"));
+    let second = sandbox.botocore(&python, &access_key_of("via-process"));
     assert_eq!(first, second);
     assert_eq!(
         sandbox.portal.state().credentials_served,
@@ -553,7 +536,7 @@ fn botocore_reads_the_files_ssocreds_writes() {
     sandbox
         .run_fake(&["write", "--profile", "dev", "--as", "written"])
         .assert_success();
-    let written = botocore(&python, &sandbox, &access_key_of("written"));
+    let written = sandbox.botocore(&python, &access_key_of("written"));
     assert_eq!(
         written, first,
         "the same cached credentials, now read from the credentials file"
