@@ -102,13 +102,13 @@ fn lock_path(path: &Path) -> PathBuf {
 }
 
 /// Reads a text file of at most `limit` bytes; a missing file reads as `None`.
-pub fn read_text(path: &Path, limit: u64, what: &str) -> Result<Option<String>, Failure> {
+pub fn read_text(path: &Path, limit: u64, what: &str, exit: Exit) -> Result<Option<String>, Failure> {
     let file = match fs::File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => {
             return Err(Failure::new(
-                Exit::Config,
+                exit,
                 format!("cannot read {what} {}: {e}", path.display()),
             ));
         }
@@ -116,10 +116,10 @@ pub fn read_text(path: &Path, limit: u64, what: &str) -> Result<Option<String>, 
     let mut bytes = Vec::new();
     file.take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| Failure::new(Exit::Config, format!("cannot read {what} {}: {e}", path.display())))?;
+        .map_err(|e| Failure::new(exit, format!("cannot read {what} {}: {e}", path.display())))?;
     if bytes.len() as u64 > limit {
         return Err(Failure::new(
-            Exit::Config,
+            exit,
             format!(
                 "{what} {} is larger than {limit} bytes; is it the right file?",
                 path.display()
@@ -128,7 +128,7 @@ pub fn read_text(path: &Path, limit: u64, what: &str) -> Result<Option<String>, 
     }
     String::from_utf8(bytes)
         .map(Some)
-        .map_err(|_| Failure::new(Exit::Config, format!("{what} {} is not UTF-8 text", path.display())))
+        .map_err(|_| Failure::new(exit, format!("{what} {} is not UTF-8 text", path.display())))
 }
 
 /// The home folder: `HOME`, else what the OS says.

@@ -26,24 +26,36 @@ fn read_limited(reader: impl Read) -> std::io::Result<Vec<u8>> {
 }
 
 /// Loads `--cache FILE` (or `-` for standard input).
-pub fn load_explicit(path: &str) -> Result<LoadedToken, Failure> {
-    let bytes = if path == "-" {
-        read_limited(std::io::stdin().lock())
-    } else {
-        let metadata = fs::metadata(path).map_err(|e| io_failure(path, &e))?;
-        if !metadata.is_file() {
-            return Err(Failure::new(
-                Exit::Cache,
-                format!("token cache file {path} is not a regular file"),
-            ));
-        }
-        fs::File::open(path).and_then(read_limited)
+pub fn load_explicit(argument: &str) -> Result<LoadedToken, Failure> {
+    if argument != "-" {
+        return load_file(Path::new(argument));
     }
-    .map_err(|e| io_failure(path, &e))?;
-    let token = parse_cached_token(&bytes).map_err(|e| cache_failure(path, &e))?;
+    let bytes = read_limited(std::io::stdin().lock()).map_err(|e| io_failure("-", &e))?;
+    let token = parse_cached_token(&bytes).map_err(|e| cache_failure("-", &e))?;
     Ok(LoadedToken {
-        origin: path.to_owned(),
-        path: (path != "-").then(|| PathBuf::from(path)),
+        origin: "-".to_owned(),
+        path: None,
+        token,
+    })
+}
+
+/// Loads a token cache file.
+pub fn load_file(path: &Path) -> Result<LoadedToken, Failure> {
+    let shown = path.display().to_string();
+    let metadata = fs::metadata(path).map_err(|e| io_failure(&shown, &e))?;
+    if !metadata.is_file() {
+        return Err(Failure::new(
+            Exit::Cache,
+            format!("token cache file {shown} is not a regular file"),
+        ));
+    }
+    let bytes = fs::File::open(path)
+        .and_then(read_limited)
+        .map_err(|e| io_failure(&shown, &e))?;
+    let token = parse_cached_token(&bytes).map_err(|e| cache_failure(&shown, &e))?;
+    Ok(LoadedToken {
+        origin: shown,
+        path: Some(path.to_owned()),
         token,
     })
 }

@@ -148,24 +148,26 @@ impl Transport {
         Ok(HttpResponse { status, headers, body })
     }
 
-    /// Sends a request, retrying connection failures, throttling and server errors. `is_retryable` tells whether
-    /// an HTTP answer is worth retrying (the core's error types know). Returns the last answer.
-    pub fn send(
+    /// Sends a request and parses each answer once with `parse`, retrying connection failures and the answers
+    /// whose parse error says a retry may help (throttling, server errors). Returns the last parse result; `Err`
+    /// only when no answer came at all.
+    pub fn call<T, E: Retryable>(
         &self,
         request: &HttpRequest,
         log: &Log,
-        is_retryable: impl Fn(&HttpResponse) -> (bool, Option<Duration>),
-    ) -> Result<HttpResponse, Failure> {
+        parse: impl Fn(&HttpResponse) -> Result<T, E>,
+    ) -> Result<Result<T, E>, Failure> {
         let mut attempt = 1;
         loop {
             log.request(request, attempt);
             let started = Instant::now();
-            let outcome = self.send_once(request);
+            let outcome = self.send_once(request).map(|response| {
+                log.response(&response, started.elapsed());
+                parse(&response)
+            });
             let (retryable, retry_after) = match &outcome {
-                Ok(response) => {
-                    log.response(response, started.elapsed());
-                    is_retryable(response)
-                }
+                Ok(Ok(_)) => (false, None),
+                Ok(Err(error)) => error.retry_hint(),
                 Err(error) => {
                     log.verbose(&format!("attempt {attempt} failed: {}", error.message));
                     // A request that may have reached the server is retried only when repeating it is harmless.
@@ -183,6 +185,31 @@ impl Transport {
                 }
             }
         }
+    }
+}
+
+/// A failed parse of an answer that knows whether sending the request again may help.
+pub trait Retryable {
+    /// Whether to retry, and the server's `Retry-After`.
+    fn retry_hint(&self) -> (bool, Option<Duration>);
+}
+
+impl Retryable for sso_core::PortalError {
+    fn retry_hint(&self) -> (bool, Option<Duration>) {
+        (self.is_retryable(), self.retry_after)
+    }
+}
+
+impl Retryable for sso_core::OidcError {
+    fn retry_hint(&self) -> (bool, Option<Duration>) {
+        (self.is_retryable(), None)
+    }
+}
+
+/// For callers that read every answer themselves and never retry one (device-code polling has its own schedule).
+impl Retryable for std::convert::Infallible {
+    fn retry_hint(&self) -> (bool, Option<Duration>) {
+        match *self {}
     }
 }
 

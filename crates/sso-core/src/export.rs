@@ -187,6 +187,26 @@ fn cmd_quotes(name: &'static str, value: &str) -> Result<(&'static str, &'static
     }
 }
 
+/// The environment variables for credentials, in the documented order: `AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_CREDENTIAL_EXPIRATION`, then `AWS_REGION` and
+/// `AWS_DEFAULT_REGION` when a region is given. Every export format and `ssocreds exec` use this one list.
+pub fn credential_variables(credentials: &RoleCredentials, options: &ExportOptions) -> Vec<(&'static str, String)> {
+    let mut vars = vec![
+        ("AWS_ACCESS_KEY_ID", credentials.access_key_id.clone()),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            credentials.secret_access_key.expose().to_owned(),
+        ),
+        ("AWS_SESSION_TOKEN", credentials.session_token.expose().to_owned()),
+        ("AWS_CREDENTIAL_EXPIRATION", format_timestamp(credentials.expiration)),
+    ];
+    if let Some(region) = &options.region {
+        vars.push(("AWS_REGION", region.as_str().to_owned()));
+        vars.push(("AWS_DEFAULT_REGION", region.as_str().to_owned()));
+    }
+    vars
+}
+
 /// Formats credentials (and optionally the region) in `format`. Every value survives evaluation by the shell it is
 /// meant for byte for byte; a value that cannot (only possible for `windows-cmd`, or a NUL anywhere) is an error.
 pub fn format_exports(
@@ -194,21 +214,25 @@ pub fn format_exports(
     format: ExportFormat,
     options: &ExportOptions,
 ) -> Result<String, ExportError> {
-    let expiration = format_timestamp(credentials.expiration);
-    let mut vars: Vec<(&'static str, &str)> = vec![
-        ("AWS_ACCESS_KEY_ID", &credentials.access_key_id),
-        ("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key.expose()),
-        ("AWS_SESSION_TOKEN", credentials.session_token.expose()),
-        ("AWS_CREDENTIAL_EXPIRATION", &expiration),
-    ];
-    if let Some(region) = &options.region {
-        vars.push(("AWS_REGION", region.as_str()));
-        vars.push(("AWS_DEFAULT_REGION", region.as_str()));
+    let mut vars = credential_variables(credentials, options);
+    let text = render(&vars, credentials, format, options);
+    for (_, value) in &mut vars {
+        zeroize::Zeroize::zeroize(value);
     }
+    text
+}
+
+fn render(
+    vars: &[(&'static str, String)],
+    credentials: &RoleCredentials,
+    format: ExportFormat,
+    options: &ExportOptions,
+) -> Result<String, ExportError> {
     // A byte search: `contains('\0')` also links the substring searcher (3 KB of WebAssembly) for wide chars.
     if let Some((name, _)) = vars.iter().find(|(_, v)| v.as_bytes().contains(&0)) {
         return Err(ExportError::Unrepresentable { name, format });
     }
+    let expiration = format_timestamp(credentials.expiration);
     let mut out = String::new();
     match format {
         ExportFormat::Process => out = process_json(credentials, &expiration),
@@ -216,13 +240,13 @@ pub fn format_exports(
         _ => {
             // Each line is `{prefix}{name}{separator}{value}{suffix}`, pushed piece by piece rather than through
             // one `format!` per format: the same text, in half the code.
-            for (name, value) in vars {
+            for &(name, ref value) in vars {
                 let quoted = match format {
                     ExportFormat::Env | ExportFormat::EnvNoExport => posix_quote(value),
                     ExportFormat::Dotenv => dotenv_quote(value),
                     ExportFormat::Fish => fish_quote(value),
                     ExportFormat::PowerShell => powershell_quote(value),
-                    _ => value.to_owned(),
+                    _ => value.clone(),
                 };
                 let (prefix, separator, suffix) = match format {
                     ExportFormat::Env => ("export ", "=", ""),

@@ -52,7 +52,7 @@ pub use device_flow::{
     DEFAULT_POLL_INTERVAL, DeviceAuthorizationExpired, DevicePoll, PollDecision, SLOW_DOWN_INCREMENT,
 };
 pub use endpoint::{Endpoint, EndpointError, EndpointOptions, RegionChoice, RegionError, resolve_region};
-pub use export::{ExportError, ExportFormat, ExportOptions, format_exports};
+pub use export::{ExportError, ExportFormat, ExportOptions, credential_variables, format_exports};
 pub use http::{HttpRequest, HttpResponse, Method};
 pub use ids::{AccountId, Region, RoleName, ValidationError};
 pub use oidc::{

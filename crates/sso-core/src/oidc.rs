@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::endpoint::Endpoint;
 use crate::http::{HttpRequest, HttpResponse, Method};
-use crate::portal::sanitize;
+use crate::portal::{error_type_name, sanitize};
 use crate::secret::SecretString;
 
 /// `grantType` of the device code flow.
@@ -580,18 +580,13 @@ fn oidc_error(response: &HttpResponse, operation: OidcOperation) -> OidcError {
             .and_then(Value::as_str)
             .map(str::to_owned)
     };
-    let clean = |raw: String| {
-        let before_colon = raw.split(':').next().unwrap_or_default();
-        let after_hash = before_colon.rsplit('#').next().unwrap_or_default().trim();
-        (!after_hash.is_empty()).then(|| sanitize(after_hash))
-    };
     let candidates = [
         response.header("x-amzn-errortype").map(str::to_owned),
         field("error"),
         field("__type"),
         field("code"),
     ];
-    let error_type = candidates.into_iter().flatten().find_map(clean);
+    let error_type = candidates.into_iter().flatten().find_map(|raw| error_type_name(&raw));
     let kind = error_type
         .as_deref()
         .and_then(OidcErrorKind::from_name)

@@ -312,16 +312,20 @@ pub(crate) fn error_type_and_message(response: &HttpResponse) -> (Option<String>
         .map(str::to_owned)
         .or_else(|| field("code"))
         .or_else(|| field("__type"));
-    let error_type = raw_type.and_then(|raw| {
-        let before_colon = raw.split(':').next().unwrap_or_default();
-        let after_hash = before_colon.rsplit('#').next().unwrap_or_default().trim();
-        (!after_hash.is_empty()).then(|| sanitize(after_hash))
-    });
+    let error_type = raw_type.as_deref().and_then(error_type_name);
     let message = ["message", "Message", "errorMessage"]
         .iter()
         .find_map(|name| field(name))
         .map(|m| sanitize(&m));
     (error_type, message)
+}
+
+/// The error type as the SDKs name it: cut at the first `:` and keep what follows `#`
+/// (`com.amazonaws.switchboard.portal#UnauthorizedException` → `UnauthorizedException`); `None` when nothing is left.
+pub(crate) fn error_type_name(raw: &str) -> Option<String> {
+    let before_colon = raw.split(':').next().unwrap_or_default();
+    let after_hash = before_colon.rsplit('#').next().unwrap_or_default().trim();
+    (!after_hash.is_empty()).then(|| sanitize(after_hash))
 }
 
 /// Shortens a server-provided string and removes control characters, so that it cannot rewrite a terminal.

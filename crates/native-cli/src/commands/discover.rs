@@ -36,9 +36,7 @@ pub(super) struct Portal {
 impl Portal {
     fn open(args: &PortalArgs, log: &Log, retry: RetryPolicy) -> Result<Self, Failure> {
         let requested = args.region.as_deref().map(Region::new).transpose()?;
-        let profile = super::profile_name(args.profile.as_deref(), args.source.cache.is_none())
-            .map(|name| super::load_profile(&name, log))
-            .transpose()?;
+        let profile = super::optional_profile(args.profile.as_deref(), args.source.cache.is_none(), log)?;
         let requested = requested.or_else(|| profile.as_ref().map(|p| p.sso_region.clone()));
         let signed_in = super::sign_in(
             &args.source,
@@ -93,13 +91,9 @@ impl Portal {
         let mut next: Option<String> = None;
         let mut seen = std::collections::HashSet::new();
         for _ in 0..MAX_PAGES {
-            let response = self.transport.send(&request(next.as_deref()), log, |response| {
-                match parse(response, context) {
-                    Ok(_) => (false, None),
-                    Err(e) => (e.is_retryable(), e.retry_after),
-                }
-            })?;
-            let page = parse(&response, context)?;
+            let page = self
+                .transport
+                .call(&request(next.as_deref()), log, |r| parse(r, context))??;
             items.extend(page.items);
             match page.next_token {
                 None => return Ok(items),

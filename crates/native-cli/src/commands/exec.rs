@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use sso_core::{ExportOptions, Region};
+use sso_core::{ExportOptions, Region, credential_variables};
 
 use crate::cli::ExecArgs;
 use crate::failure::{Exit, Failure};
@@ -15,22 +15,7 @@ pub fn run(args: &ExecArgs, log: &Log) -> Result<(), Failure> {
         region: export_region.or_else(|| target.profile_region()),
     };
     // The same variables as `export`, set directly: no shell in between, so every byte reaches the child as is.
-    let mut vars = vec![
-        ("AWS_ACCESS_KEY_ID", credentials.access_key_id.clone()),
-        (
-            "AWS_SECRET_ACCESS_KEY",
-            credentials.secret_access_key.expose().to_owned(),
-        ),
-        ("AWS_SESSION_TOKEN", credentials.session_token.expose().to_owned()),
-        (
-            "AWS_CREDENTIAL_EXPIRATION",
-            sso_core::format_timestamp(credentials.expiration),
-        ),
-    ];
-    if let Some(region) = &options.region {
-        vars.push(("AWS_REGION", region.to_string()));
-        vars.push(("AWS_DEFAULT_REGION", region.to_string()));
-    }
+    let vars = credential_variables(&credentials, &options);
     let (program, rest) = args.command.split_first().expect("clap requires a command");
     let mut command = Command::new(program);
     command.args(rest).envs(vars);

@@ -43,9 +43,7 @@ pub fn run(args: &LogoutArgs, log: &Log) -> Result<(), Failure> {
             _ => vec![TokenFile {
                 path: path.clone(),
                 // A file that cannot be read is still the sign-in's file: it goes too.
-                token: token_files::load_explicit(&path.display().to_string())
-                    .ok()
-                    .map(|loaded| loaded.token),
+                token: token_files::load_file(path).ok().map(|loaded| loaded.token),
             }],
         },
         None => {
@@ -150,13 +148,7 @@ fn end_session(
         ..CallContext::default()
     };
     let request = logout_request(&endpoint, &token.access_token);
-    let response = transport.send(&request, log, |response| {
-        match parse_logout_response(response, &context) {
-            Ok(()) => (false, None),
-            Err(e) => (e.is_retryable(), e.retry_after),
-        }
-    })?;
-    match parse_logout_response(&response, &context) {
+    match transport.call(&request, log, |r| parse_logout_response(r, &context))? {
         Ok(()) => Ok(true),
         Err(e) if e.kind == PortalErrorKind::Unauthorized => Ok(false),
         Err(e) => Err(Failure::from(e)),

@@ -31,7 +31,7 @@ use crate::token_files::{self, LoadedToken};
 use crate::transport::{Transport, TransportOptions};
 
 /// Config files are small; this only guards against pointing AWS_CONFIG_FILE at something huge.
-const MAX_CONFIG_BYTES: u64 = 16 * 1024 * 1024;
+pub(super) const MAX_CONFIG_BYTES: u64 = 16 * 1024 * 1024;
 
 /// `AWS_CONFIG_FILE`, else `~/.aws/config`.
 pub fn config_path() -> Result<PathBuf, Failure> {
@@ -41,7 +41,7 @@ pub fn config_path() -> Result<PathBuf, Failure> {
 /// Reads and parses the AWS config file; a missing file is `None`.
 pub fn load_config(log: &Log) -> Result<Option<(PathBuf, ConfigFile)>, Failure> {
     let path = config_path()?;
-    let Some(text) = files::read_text(&path, MAX_CONFIG_BYTES, "the AWS config file")? else {
+    let Some(text) = files::read_text(&path, MAX_CONFIG_BYTES, "the AWS config file", Exit::Config)? else {
         return Ok(None);
     };
     let config = parse_config(&text).map_err(|e| {
@@ -86,6 +86,13 @@ pub fn profile_name(explicit: Option<&str>, env_allowed: bool) -> Option<String>
         .filter(|name| !name.is_empty())
 }
 
+/// The profile named by `--profile` (else by `AWS_PROFILE` when `env_allowed`), resolved; `None` when none is named.
+pub fn optional_profile(explicit: Option<&str>, env_allowed: bool, log: &Log) -> Result<Option<SsoProfile>, Failure> {
+    profile_name(explicit, env_allowed)
+        .map(|name| load_profile(&name, log))
+        .transpose()
+}
+
 /// What to fetch, with every default applied.
 pub struct Target {
     pub profile: Option<SsoProfile>,
@@ -109,9 +116,7 @@ pub fn resolve_target(args: &TargetArgs, log: &Log) -> Result<Target, Failure> {
     let role_flag = args.role_name.as_deref().map(RoleName::new).transpose()?;
     let region_flag = args.region.as_deref().map(Region::new).transpose()?;
     let env_allowed = account_flag.is_none() || role_flag.is_none();
-    let profile = profile_name(args.profile.as_deref(), env_allowed)
-        .map(|name| load_profile(&name, log))
-        .transpose()?;
+    let profile = optional_profile(args.profile.as_deref(), env_allowed, log)?;
     let missing = |flag: &str, key: &str| {
         let how = match &profile {
             Some(p) => format!(
@@ -139,15 +144,8 @@ pub fn resolve_target(args: &TargetArgs, log: &Log) -> Result<Target, Failure> {
     })
 }
 
-/// Finds the token: `--cache`, else the profile's cache file, else a search of the cache folder. Refreshes it when
-/// it is about to expire and can be refreshed, then checks that it has not expired.
-pub fn obtain_token(
-    source: &TokenSource,
-    profile: Option<&SsoProfile>,
-    refresh: &RefreshArgs,
-    network: &NetworkArgs,
-    log: &Log,
-) -> Result<LoadedToken, Failure> {
+/// Finds and reads the token, as it is: `--cache`, else the profile's cache file, else a search of the cache folder.
+pub fn locate_token(source: &TokenSource, profile: Option<&SsoProfile>, log: &Log) -> Result<LoadedToken, Failure> {
     let now = Utc::now();
     let loaded = match (&source.cache, profile) {
         (Some(path), _) => token_files::load_explicit(path)?,
@@ -164,7 +162,7 @@ pub fn obtain_token(
                     ),
                 ));
             }
-            token_files::load_explicit(&path.display().to_string())?
+            token_files::load_file(&path)?
         }
         (None, None) => {
             let dir = token_files::cache_dir()?;
@@ -176,6 +174,19 @@ pub fn obtain_token(
         }
     };
     log.verbose(&format!("using token file {}", loaded.origin));
+    Ok(loaded)
+}
+
+/// Finds the token: `--cache`, else the profile's cache file, else a search of the cache folder. Refreshes it when
+/// it is about to expire and can be refreshed, then checks that it has not expired.
+pub fn obtain_token(
+    source: &TokenSource,
+    profile: Option<&SsoProfile>,
+    refresh: &RefreshArgs,
+    network: &NetworkArgs,
+    log: &Log,
+) -> Result<LoadedToken, Failure> {
+    let loaded = locate_token(source, profile, log)?;
     let loaded = if refresh.no_refresh {
         loaded
     } else {
@@ -231,22 +242,43 @@ pub fn sign_in_advice(profile: Option<&SsoProfile>) -> String {
 }
 
 /// The OIDC endpoint set by `AWS_ENDPOINT_URL_SSO_OIDC`, else `AWS_ENDPOINT_URL`, if any.
-fn oidc_endpoint_override() -> Option<Result<Endpoint, Failure>> {
-    let (origin, url) = [("AWS_ENDPOINT_URL_SSO_OIDC"), ("AWS_ENDPOINT_URL")]
-        .into_iter()
-        .find_map(|name| std::env::var(name).ok().filter(|u| !u.is_empty()).map(|u| (name, u)))?;
-    Some(Endpoint::custom(&url).map_err(|e| Failure::new(Exit::Usage, format!("{origin}: {e}"))))
+/// The first endpoint override that is set and not empty: `--endpoint-url` (for the portal), then the environment
+/// variables in botocore's order, with where it came from.
+fn endpoint_override(
+    flag: Option<&str>,
+    variables: &[&'static str],
+) -> Result<Option<(&'static str, Endpoint)>, Failure> {
+    let chosen = flag
+        .filter(|u| !u.is_empty())
+        .map(|u| ("--endpoint-url", u.to_owned()))
+        .or_else(|| {
+            variables
+                .iter()
+                .find_map(|name| std::env::var(name).ok().filter(|u| !u.is_empty()).map(|u| (*name, u)))
+        });
+    chosen
+        .map(|(origin, url)| match Endpoint::custom(&url) {
+            Ok(endpoint) => Ok((origin, endpoint)),
+            Err(e) => Err(Failure::new(Exit::Usage, format!("{origin}: {e}"))),
+        })
+        .transpose()
 }
+
+const OIDC_ENDPOINT_VARIABLES: &[&str] = &["AWS_ENDPOINT_URL_SSO_OIDC", "AWS_ENDPOINT_URL"];
+const PORTAL_ENDPOINT_VARIABLES: &[&str] = &["AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"];
 
 /// The OIDC endpoint of a region, unless `AWS_ENDPOINT_URL_SSO_OIDC` or `AWS_ENDPOINT_URL` says otherwise.
 pub fn oidc_endpoint_for(region: &Region) -> Result<Endpoint, Failure> {
-    oidc_endpoint_override().unwrap_or_else(|| Ok(Endpoint::oidc(region, endpoint_options())))
+    Ok(match endpoint_override(None, OIDC_ENDPOINT_VARIABLES)? {
+        Some((_, endpoint)) => endpoint,
+        None => Endpoint::oidc(region, endpoint_options()),
+    })
 }
 
 /// The OIDC endpoint: `AWS_ENDPOINT_URL_SSO_OIDC`, else `AWS_ENDPOINT_URL`, else the token's (or profile's) region.
 fn oidc_endpoint(loaded: &LoadedToken, profile: Option<&SsoProfile>) -> Result<Endpoint, Failure> {
-    if let Some(endpoint) = oidc_endpoint_override() {
-        return endpoint;
+    if let Some((_, endpoint)) = endpoint_override(None, OIDC_ENDPOINT_VARIABLES)? {
+        return Ok(endpoint);
     }
     let region = match (&loaded.token.region, profile) {
         (Some(text), _) => Region::new(text).map_err(|e| {
@@ -287,7 +319,7 @@ fn maybe_refresh(
         return Ok(loaded);
     }
     let _lock = files::FileLock::acquire(&path)?;
-    let current = token_files::load_explicit(&path.display().to_string())?;
+    let current = token_files::load_file(&path)?;
     let now = Utc::now();
     if !needs_refresh(&current.token, now, threshold) {
         log.verbose("another process has refreshed the token meanwhile");
@@ -315,16 +347,13 @@ fn maybe_refresh(
         }
     };
     let transport = transport(network, &endpoint)?;
-    let response = match transport.send(&request, log, |response| {
-        match parse_create_token_response(response, GrantType::RefreshToken) {
-            Ok(_) => (false, None),
-            Err(e) => (e.is_retryable(), None),
-        }
+    let answer = match transport.call(&request, log, |r| {
+        parse_create_token_response(r, GrantType::RefreshToken)
     }) {
-        Ok(response) => response,
+        Ok(answer) => answer,
         Err(failure) => return give_up(failure, current),
     };
-    match parse_create_token_response(&response, GrantType::RefreshToken) {
+    match answer {
         Ok(answer) => {
             let refreshed = apply_token_response(&current.token, &answer, Utc::now());
             files::write_atomic(&path, refreshed.to_json().as_bytes())?;
@@ -356,20 +385,8 @@ fn endpoint_options() -> EndpointOptions {
 /// The portal endpoint: `--endpoint-url`, else `AWS_ENDPOINT_URL_SSO`, else `AWS_ENDPOINT_URL` (as botocore does),
 /// else the regional host (FIPS and dual-stack from `AWS_USE_FIPS_ENDPOINT`, `AWS_USE_DUALSTACK_ENDPOINT`).
 pub fn portal_endpoint(network: &NetworkArgs, choice: &RegionChoice, log: &Log) -> Result<Endpoint, Failure> {
-    let override_url = network
-        .endpoint_url
-        .clone()
-        .map(|u| ("--endpoint-url", u))
-        .or_else(|| {
-            std::env::var("AWS_ENDPOINT_URL_SSO")
-                .ok()
-                .map(|u| ("AWS_ENDPOINT_URL_SSO", u))
-        })
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok().map(|u| ("AWS_ENDPOINT_URL", u)))
-        .filter(|(_, u)| !u.is_empty());
-    match override_url {
-        Some((origin, url)) => {
-            let endpoint = Endpoint::custom(&url).map_err(|e| Failure::new(Exit::Usage, format!("{origin}: {e}")))?;
+    match endpoint_override(network.endpoint_url.as_deref(), PORTAL_ENDPOINT_VARIABLES)? {
+        Some((origin, endpoint)) => {
             log.verbose(&format!("endpoint {endpoint} (from {origin})"));
             Ok(endpoint)
         }
@@ -453,13 +470,7 @@ pub fn fetch_role_credentials(
         token_region: signed_in.choice.token_region.clone(),
     };
     let request = get_role_credentials_request(&endpoint, &signed_in.loaded.token.access_token, account_id, role_name);
-    let response = transport.send(&request, log, |response| {
-        match parse_get_role_credentials_response(response, &context) {
-            Ok(_) => (false, None),
-            Err(e) => (e.is_retryable(), e.retry_after),
-        }
-    })?;
-    parse_get_role_credentials_response(&response, &context).map_err(Failure::from)
+    Ok(transport.call(&request, log, |r| parse_get_role_credentials_response(r, &context))??)
 }
 
 /// Writes the command's result to stdout in one piece. A closed pipe (`ssocreds … | head -1`) is not an error.

@@ -14,8 +14,6 @@ use crate::failure::{Exit, Failure};
 use crate::files;
 use crate::log::Log;
 
-const MAX_CONFIG_BYTES: u64 = 16 * 1024 * 1024;
-
 pub fn run(args: &PopulateArgs, log: &Log) -> Result<(), Failure> {
     check_template(&args.template).map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
     let profile_region = args.region.as_deref().map(Region::new).transpose()?;
@@ -69,7 +67,8 @@ pub fn run(args: &PopulateArgs, log: &Log) -> Result<(), Failure> {
 
     let path = super::config_path()?;
     let _lock = files::FileLock::acquire(&path)?;
-    let text = files::read_text(&path, MAX_CONFIG_BYTES, "the AWS config file")?.unwrap_or_default();
+    let text =
+        files::read_text(&path, super::MAX_CONFIG_BYTES, "the AWS config file", Exit::Config)?.unwrap_or_default();
     let taken = profiles_outside_block(&text, &session_name);
     let names = profile_names_for(&args.template, &entries, &session_name, &taken)
         .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;

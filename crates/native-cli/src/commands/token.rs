@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{TimeDelta, Utc};
 use sso_core::{CachedToken, cache_file_name, format_timestamp, profile_names, resolve_sso_profile, sso_sessions};
 
-use crate::cli::{RefreshArgs, TokenArgs};
+use crate::cli::TokenArgs;
 use crate::failure::{Exit, Failure};
 use crate::log::Log;
 use crate::token_files::{self, describe_expiry};
@@ -15,56 +15,14 @@ pub fn run(args: &TokenArgs, log: &Log) -> Result<(), Failure> {
         return all(args, log);
     }
     let now = Utc::now();
-    let profile = super::profile_name(args.profile.as_deref(), args.source.cache.is_none())
-        .map(|name| super::load_profile(&name, log))
-        .transpose()?;
-    // Show the token as it is: never refresh it here, and report expiry through the exit code.
-    let no_refresh = RefreshArgs {
-        refresh_minutes: 0,
-        no_refresh: true,
-        warn_minutes: 0,
-    };
-    let network = crate::cli::NetworkArgs {
-        endpoint_url: None,
-        ca_bundle: None,
-        timeout: 30,
-        connect_timeout: 5,
-        max_attempts: None,
-    };
-    let loaded = match super::obtain_token(&args.source, profile.as_ref(), &no_refresh, &network, log) {
-        Ok(loaded) => loaded,
-        // An expired token is still shown, below; other failures are reported as they are.
-        Err(failure) if failure.exit == Exit::SignIn => match &args.source.cache {
-            Some(path) => token_files::load_explicit(path)?,
-            None => match &profile {
-                Some(p) => token_files::load_explicit(
-                    &token_files::cache_dir()?
-                        .join(p.cache_file_name())
-                        .display()
-                        .to_string(),
-                )?,
-                None => token_files::choose(
-                    token_files::scan(&token_files::cache_dir()?)?,
-                    args.source.start_url.as_deref(),
-                    now,
-                )?,
-            },
-        },
-        Err(failure) => return Err(failure),
-    };
+    let profile = super::optional_profile(args.profile.as_deref(), args.source.cache.is_none(), log)?;
+    // Shown as it is: never refreshed here; an expired token is still shown, and reported through the exit code.
+    let loaded = super::locate_token(&args.source, profile.as_ref(), log)?;
     let token = &loaded.token;
     let remaining = token.expires_at - now;
     let expired = remaining <= TimeDelta::zero();
     let text = if args.json {
-        let value = serde_json::json!({
-            "file": loaded.origin,
-            "startUrl": token.start_url,
-            "region": token.region,
-            "expiresAt": format_timestamp(token.expires_at),
-            "expiresInSeconds": remaining.num_seconds().max(0),
-            "expired": expired,
-            "canRefresh": token.can_refresh(now),
-        });
+        let value = token_json(&loaded.origin, token, now);
         format!(
             "{}\n",
             serde_json::to_string_pretty(&value).expect("JSON values serialize")
@@ -136,16 +94,9 @@ fn all(args: &TokenArgs, log: &Log) -> Result<(), Failure> {
         let items: Vec<_> = rows
             .iter()
             .map(|(file, session, token)| {
-                serde_json::json!({
-                    "file": dir.join(file).display().to_string(),
-                    "startUrl": token.start_url,
-                    "session": session,
-                    "region": token.region,
-                    "expiresAt": format_timestamp(token.expires_at),
-                    "expiresInSeconds": (token.expires_at - now).num_seconds().max(0),
-                    "expired": token.expires_at <= now,
-                    "canRefresh": token.can_refresh(now),
-                })
+                let mut value = token_json(&dir.join(file).display().to_string(), token, now);
+                value["session"] = serde_json::json!(session);
+                value
             })
             .collect();
         format!(
@@ -175,4 +126,17 @@ fn all(args: &TokenArgs, log: &Log) -> Result<(), Failure> {
         log.verbose(&format!("skipped {}: {why}", path.display()));
     }
     super::print_stdout(&text)
+}
+
+/// The JSON of one token for `--json`: where it is and how long it lasts, never the token itself.
+fn token_json(file: &str, token: &CachedToken, now: chrono::DateTime<Utc>) -> serde_json::Value {
+    serde_json::json!({
+        "file": file,
+        "startUrl": token.start_url,
+        "region": token.region,
+        "expiresAt": format_timestamp(token.expires_at),
+        "expiresInSeconds": (token.expires_at - now).num_seconds().max(0),
+        "expired": token.expires_at <= now,
+        "canRefresh": token.can_refresh(now),
+    })
 }

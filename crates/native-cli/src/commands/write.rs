@@ -20,9 +20,8 @@ pub fn run(args: &WriteArgs, log: &Log) -> Result<(), Failure> {
     let path = files::env_path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials")?;
     // Read, merge and replace under one lock, so that concurrent writers of other sections lose nothing.
     let _lock = files::FileLock::acquire(&path)?;
-    let existing = files::read_text(&path, MAX_CREDENTIALS_BYTES, "the credentials file")
-        .map_err(|f| Failure::new(Exit::Write, f.message))?
-        .unwrap_or_default();
+    let existing =
+        files::read_text(&path, MAX_CREDENTIALS_BYTES, "the credentials file", Exit::Write)?.unwrap_or_default();
     let merged = merge_role_credentials(&existing, &section, &credentials)?;
     files::write_atomic(&path, merged.as_bytes())?;
     log.info(&format!(

@@ -31,15 +31,9 @@ pub fn sign_in(
         &registration.client_secret,
         &profile.start_url,
     );
-    let response = transport.send(
-        &request,
-        log,
-        |response| match parse_start_device_authorization_response(response) {
-            Ok(_) => (false, None),
-            Err(e) => (e.is_retryable(), None),
-        },
-    )?;
-    let authorization = parse_start_device_authorization_response(&response).map_err(oidc_failure)?;
+    let authorization = transport
+        .call(&request, log, parse_start_device_authorization_response)?
+        .map_err(oidc_failure)?;
     let started = Utc::now();
     let mut poll = DevicePoll::new(&authorization, started);
     let url = authorization
@@ -84,12 +78,14 @@ pub fn sign_in(
             std::thread::sleep(pause);
         }
         let request = create_token_request(endpoint, &registration.client_id, &registration.client_secret, &grant);
-        let (decision, failure) = match poll_transport.send(&request, log, |_| (false, None)) {
+        // Every answer is read here, never retried by the transport: the poll schedule decides.
+        let answer = poll_transport.call(&request, log, |r| {
+            Ok::<_, std::convert::Infallible>(parse_create_token_response(r, GrantType::DeviceCode))
+        });
+        let (decision, failure) = match answer {
             Err(failure) => (poll.on_transport_error(Utc::now()), failure),
-            Ok(response) => match parse_create_token_response(&response, GrantType::DeviceCode) {
-                Ok(answer) => return Ok(answer),
-                Err(error) => (poll.on_error(error.kind, Utc::now()), oidc_failure(error)),
-            },
+            Ok(Ok(Ok(answer))) => return Ok(answer),
+            Ok(Ok(Err(error))) => (poll.on_error(error.kind, Utc::now()), oidc_failure(error)),
         };
         match decision {
             PollDecision::PollAt(_) => log.verbose(&format!(

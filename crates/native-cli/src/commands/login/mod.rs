@@ -307,13 +307,9 @@ fn obtain_registration(
         redirect_uris,
         issuer_url,
     );
-    let response = transport.send(&request, log, |response| {
-        match parse_register_client_response(response) {
-            Ok(_) => (false, None),
-            Err(e) => (e.is_retryable(), None),
-        }
-    })?;
-    let registered = parse_register_client_response(&response).map_err(oidc_failure)?;
+    let registered = transport
+        .call(&request, log, parse_register_client_response)?
+        .map_err(oidc_failure)?;
     let scopes = (!profile.registration_scopes.is_empty()).then(|| profile.registration_scopes.clone());
     let grant_types =
         (flow == LoginFlow::AuthorizationCode).then(|| grant_types.iter().map(|g| (*g).to_owned()).collect());
@@ -399,15 +395,10 @@ fn authorization_code(
     };
     let request = create_token_request(endpoint, &registration.client_id, &registration.client_secret, &grant);
     let exchanged = transport
-        .send(&request, log, |response| {
-            match parse_create_token_response(response, GrantType::AuthorizationCode) {
-                Ok(_) => (false, None),
-                Err(e) => (e.is_retryable(), None),
-            }
+        .call(&request, log, |r| {
+            parse_create_token_response(r, GrantType::AuthorizationCode)
         })
-        .and_then(|response| {
-            parse_create_token_response(&response, GrantType::AuthorizationCode).map_err(oidc_failure)
-        });
+        .and_then(|answer| answer.map_err(oidc_failure));
     match exchanged {
         Ok(answer) => Ok((answer, browser)),
         Err(failure) => {
