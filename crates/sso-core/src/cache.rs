@@ -62,13 +62,15 @@ pub enum CacheError {
         found: &'static str,
     },
     /// A timestamp field could not be parsed.
-    #[error("the `{field}` field of the token cache file is not a valid timestamp")]
+    ///
+    /// The parse failure is part of the message rather than a `source()`: an `Error` trait object of it would bring
+    /// its `Debug` (and `str`'s, with Unicode tables) into the WebAssembly module.
+    #[error("the `{field}` field of the token cache file is not a valid timestamp: {reason}")]
     InvalidTimestamp {
         /// The field.
         field: &'static str,
         /// The parse failure, which names the value.
-        #[source]
-        source: TimestampError,
+        reason: TimestampError,
     },
 }
 
@@ -145,7 +147,7 @@ fn optional_string(object: &Json, field: &'static str) -> Result<Option<String>,
 
 fn optional_timestamp(object: &Json, field: &'static str) -> Result<Option<DateTime<Utc>>, CacheError> {
     optional_string(object, field)?
-        .map(|text| parse_timestamp(&text).map_err(|source| CacheError::InvalidTimestamp { field, source }))
+        .map(|text| parse_timestamp(&text).map_err(|reason| CacheError::InvalidTimestamp { field, reason }))
         .transpose()
 }
 
@@ -336,7 +338,7 @@ impl CachedToken {
 /// the exact start URL (legacy profiles), plus `.json`. No normalisation: a trailing slash changes the name, as it
 /// does for the AWS CLI.
 pub fn cache_file_name(session_name_or_start_url: &str) -> String {
-    format!("{}.json", sha1_smol::Sha1::from(session_name_or_start_url).digest())
+    format!("{}.json", crate::sha1::sha1_hex(session_name_or_start_url.as_bytes()))
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@
 
 use crate::ids::{AccountId, Region, RoleName, ValidationError};
 use crate::ini::{LineKind, lex};
+use crate::quote::Quoted;
 
 /// The scope the AWS CLI asks for when an sso-session sets no `sso_registration_scopes`.
 pub const DEFAULT_REGISTRATION_SCOPE: &str = "sso:account:access";
@@ -50,9 +51,10 @@ pub enum ConfigError {
     },
     /// The profile exists but has no SSO settings.
     #[error(
-        "profile {profile:?} has no SSO settings: add `sso_session = NAME` (with an [sso-session NAME] section \
+        "profile {} has no SSO settings: add `sso_session = NAME` (with an [sso-session NAME] section \
          holding sso_start_url and sso_region), or sso_start_url and sso_region, to [{section}]; \
-         `aws configure sso --profile {profile}` writes them"
+         `aws configure sso --profile {profile}` writes them",
+        Quoted(.profile)
     )]
     NotSso {
         /// The profile.
@@ -72,7 +74,9 @@ pub enum ConfigError {
     },
     /// The profile names an sso-session that does not exist.
     #[error(
-        "profile {profile:?} uses sso_session = {session:?}, but there is no [sso-session {session}] section{}",
+        "profile {} uses sso_session = {}, but there is no [sso-session {session}] section{}",
+        Quoted(.profile),
+        Quoted(.session),
         known_sessions(.available)
     )]
     UnknownSession {
@@ -85,8 +89,10 @@ pub enum ConfigError {
     },
     /// A key has different values in the profile and its sso-session.
     #[error(
-        "`{key}` is set differently in [{profile_section}] ({profile_value:?}) and in [sso-session {session}] \
-         ({session_value:?}); the AWS CLI refuses this: remove it from the profile, or make both the same"
+        "`{key}` is set differently in [{profile_section}] ({}) and in [sso-session {session}] ({}); the AWS \
+         CLI refuses this: remove it from the profile, or make both the same",
+        Quoted(.profile_value),
+        Quoted(.session_value)
     )]
     Conflict {
         /// The key.
@@ -127,12 +133,12 @@ pub enum ConfigError {
 }
 
 fn unknown_profile_message(profile: &str, available: &[String], total: usize) -> String {
-    let mut message = format!("there is no profile {profile:?} in the config file");
+    let mut message = format!("there is no profile {} in the config file", Quoted(profile));
     if available.is_empty() {
         message.push_str(" (it has no profiles at all); `aws configure sso` creates one");
         return message;
     }
-    let names: Vec<String> = available.iter().map(|n| format!("{n:?}")).collect();
+    let names: Vec<String> = available.iter().map(|n| Quoted(n).to_string()).collect();
     message.push_str(&format!("; profiles: {}", names.join(", ")));
     if total > available.len() {
         message.push_str(&format!(" and {} more", total - available.len()));
@@ -144,7 +150,7 @@ fn known_sessions(available: &[String]) -> String {
     if available.is_empty() {
         " (the file has no sso-session sections)".to_owned()
     } else {
-        let names: Vec<String> = available.iter().map(|n| format!("{n:?}")).collect();
+        let names: Vec<String> = available.iter().map(|n| Quoted(n).to_string()).collect();
         format!(" (sso-sessions: {})", names.join(", "))
     }
 }
@@ -499,9 +505,12 @@ pub fn parse_config(text: &str) -> Result<ConfigFile, ConfigError> {
                 warnings.push(ConfigWarning {
                     line: section.line,
                     message: format!(
-                        "[{}] and [{}] (line {}) both define {kind} {name:?}; the later one is used as a whole, as \
+                        "[{}] and [{}] (line {}) both define {kind} {}; the later one is used as a whole, as \
                          botocore does",
-                        section.header, entry.1.header, entry.1.line
+                        section.header,
+                        entry.1.header,
+                        entry.1.line,
+                        Quoted(&name)
                     ),
                 });
                 entry.1 = section;

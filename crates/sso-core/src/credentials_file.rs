@@ -8,6 +8,7 @@
 use crate::ids::AccountId;
 use crate::ini::{Line, LineKind, lex};
 use crate::portal::RoleCredentials;
+use crate::quote::Quoted;
 use crate::time::format_timestamp;
 
 /// The key ssocreds writes the credentials' expiry under. The SDKs ignore keys they do not know, and this one is
@@ -18,7 +19,7 @@ pub const EXPIRATION_KEY: &str = "x_security_token_expires";
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CredentialsFileError {
     /// The profile name could break the file or would not be found again.
-    #[error("cannot write a credentials profile named {name:?}: {reason}")]
+    #[error("cannot write a credentials profile named {}: {reason}", Quoted(.name))]
     InvalidProfileName {
         /// The name (shortened).
         name: String,
@@ -26,7 +27,7 @@ pub enum CredentialsFileError {
         reason: &'static str,
     },
     /// A key name that is not a plain setting name.
-    #[error("cannot write the key {key:?} to the credentials file: {reason}")]
+    #[error("cannot write the key {} to the credentials file: {reason}", Quoted(.key))]
     InvalidKey {
         /// The key (shortened).
         key: String,

@@ -2,6 +2,7 @@
 
 use crate::ids::{AccountId, Region};
 use crate::portal::RoleCredentials;
+use crate::quote::Quoted;
 use crate::time::format_timestamp;
 
 /// An output format, named as `aws configure export-credentials --format` names them where one exists.
@@ -72,7 +73,8 @@ impl std::fmt::Display for ExportFormat {
 pub enum ExportError {
     /// No such format.
     #[error(
-        "unknown format {0:?}; choose one of env, env-no-export, dotenv, fish, powershell, windows-cmd, process, json"
+        "unknown format {}; choose one of env, env-no-export, dotenv, fish, powershell, windows-cmd, process, json",
+        Quoted(.0)
     )]
     UnknownFormat(String),
     /// A value holds characters the format cannot carry safely.
@@ -268,8 +270,32 @@ fn render(
     Ok(out)
 }
 
+/// A JSON string literal, escaped as serde_json escapes it (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, other
+/// control characters as `\u00XX`, everything else as it is). By hand: serde_json's serializer and its error type
+/// are 3 KB of the WebAssembly module for this one function; the tests compare the two.
 fn json_string(value: &str) -> String {
-    serde_json::to_string(value).expect("a string always serializes")
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0'..='\u{1f}' => {
+                out.push_str("\\u00");
+                let byte = c as u8;
+                out.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
+                out.push(char::from(b"0123456789abcdef"[usize::from(byte & 15)]));
+            }
+            _ => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn process_json(credentials: &RoleCredentials, expiration: &str) -> String {
@@ -327,6 +353,15 @@ mod tests {
     fn region() -> ExportOptions {
         ExportOptions {
             region: Some(Region::new("eu-west-1").unwrap()),
+        }
+    }
+
+    #[test]
+    fn json_strings_are_escaped_as_serde_json_escapes_them() {
+        let mut text: String = (0u32..0x800).filter_map(char::from_u32).collect();
+        text.push_str("😀\u{2028}\u{feff}");
+        for value in [text.as_str(), "", "plain", "a\"b\\c", "\u{7f}"] {
+            assert_eq!(json_string(value), serde_json::to_string(value).unwrap());
         }
     }
 

@@ -1,5 +1,6 @@
 //! Validated identifiers. Holding one of these means the value was checked once, at the edge.
 
+use crate::quote::Quoted;
 use std::fmt;
 
 /// An identifier that failed validation. The value is shown escaped, so a newline or a look-alike character
@@ -7,15 +8,19 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValidationError {
     /// Not 12 ASCII digits.
-    #[error("invalid account id {0:?}: an AWS account id is exactly 12 digits, such as 111122223333")]
+    #[error("invalid account id {}: an AWS account id is exactly 12 digits, such as 111122223333", Quoted(.0))]
     AccountId(String),
     /// Not a valid IAM role name.
-    #[error("invalid role name {0:?}: IAM role names are 1 to 64 characters of letters, digits and + = , . @ _ -")]
+    #[error(
+        "invalid role name {}: IAM role names are 1 to 64 characters of letters, digits and + = , . @ _ -",
+        Quoted(.0)
+    )]
     RoleName(String),
     /// Not a region name.
     #[error(
-        "invalid region {0:?}: expected a region name such as us-east-1 or eu-west-2 (lower-case letters, \
-         dashes and a final number)"
+        "invalid region {}: expected a region name such as us-east-1 or eu-west-2 (lower-case letters, \
+         dashes and a final number)",
+        Quoted(.0)
     )]
     Region(String),
 }

@@ -31,11 +31,13 @@ mod oidc;
 mod pkce;
 mod populate;
 mod portal;
+mod quote;
 mod refresh;
 mod registration;
 mod retry;
 mod role_cache;
 mod secret;
+mod sha1;
 mod time;
 
 pub use cache::{
@@ -74,6 +76,7 @@ pub use portal::{
     parse_get_role_credentials_response, parse_list_account_roles_response, parse_list_accounts_response,
     parse_logout_response,
 };
+pub use quote::Quoted;
 pub use refresh::{
     DEFAULT_REFRESH_THRESHOLD, RefreshUnavailable, apply_token_response, needs_refresh, new_cached_token,
     refresh_token_request,

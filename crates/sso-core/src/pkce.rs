@@ -1,6 +1,7 @@
 //! The authorization code flow with PKCE (RFC 7636), as the AWS CLI runs it: the verifier and `state` from entropy
 //! the host supplies, the authorize URL, and the loopback callback's query checked.
 
+use crate::quote::Quoted;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest as _, Sha256};
@@ -123,7 +124,7 @@ pub enum CallbackError {
         description: Option<String>,
     },
     /// Another OAuth error came back.
-    #[error("the sign-in failed in the browser with {error:?}{}", described(.description))]
+    #[error("the sign-in failed in the browser with {}{}", Quoted(.error), described(.description))]
     Authorization {
         /// `error`
         error: String,

@@ -1,5 +1,6 @@
 //! The IAM Identity Center portal API (service `sso`): requests as data, responses parsed from bytes.
 
+use crate::quote::Quoted;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -266,9 +267,10 @@ impl std::fmt::Display for PortalError {
                 let role = ctx.role_name.as_ref().map(RoleName::as_str).unwrap_or("?");
                 write!(
                     f,
-                    "no access to role {role:?} in account {account} ({said}). Check the account id and the role \
-                     name (role names are case-sensitive); `ssocreds roles --account-id {account}` lists the roles \
-                     you can use there. A new assignment can take a few minutes to reach the portal"
+                    "no access to role {} in account {account} ({said}). Check the account id and the role name \
+                     (role names are case-sensitive); `ssocreds roles --account-id {account}` lists the roles you \
+                     can use there. A new assignment can take a few minutes to reach the portal",
+                    Quoted(role)
                 )
             }
             PortalErrorKind::NotFound => write!(

@@ -49,7 +49,15 @@ impl RetryPolicy {
         let exponent = attempt.saturating_sub(1).min(16);
         let ceiling = self.base_delay.saturating_mul(1 << exponent).min(self.max_delay);
         let half = ceiling / 2;
-        let random_share = half.mul_f64(f64::from(jitter) / f64::from(u32::MAX));
+        // half * jitter / u32::MAX in microseconds, in integers: no `mul_f64`, whose float-to-Duration checks add
+        // panic paths and their messages to the WebAssembly module. (A half over 71 minutes would overflow the
+        // product; it then takes the whole half.)
+        let half_micros = u64::try_from(half.as_micros()).unwrap_or(u64::MAX);
+        let random_share = Duration::from_micros(
+            half_micros
+                .checked_mul(u64::from(jitter))
+                .map_or(half_micros, |product| product / u64::from(u32::MAX)),
+        );
         let computed = half + random_share;
         match retry_after {
             Some(wait) if wait > self.max_retry_after => RetryDecision::GiveUp,

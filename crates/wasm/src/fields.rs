@@ -52,7 +52,7 @@ impl Fields {
                 return Err(Failure::invalid_argument(
                     function,
                     name,
-                    format!("unknown key {key:?}; the keys are {keys}"),
+                    format!("unknown key {}; the keys are {keys}", sso_core::Quoted(&key)),
                 ));
             }
         }
