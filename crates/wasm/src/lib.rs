@@ -165,7 +165,9 @@ pub fn check_token(cache: JsValue, options: JsValue) -> JsResult<JsValue> {
         }
     };
     let remaining = token.expires_at - now;
-    let (expiring_soon, code, message) = match token.check(now, TimeDelta::seconds(min_validity)) {
+    // `try_seconds`: `seconds` would bring a panic path (and its message) for a value checked above anyway.
+    let min_validity = TimeDelta::try_seconds(min_validity).unwrap_or_default();
+    let (expiring_soon, code, message) = match token.check(now, min_validity) {
         Ok(TokenStatus::Valid { .. }) => (false, None, None),
         Ok(status @ TokenStatus::ExpiringSoon { .. }) => {
             warnings.extend(status.warning(sso_core::SIGN_IN_ADVICE));
@@ -362,8 +364,9 @@ pub fn format_exports_js(credentials: JsValue, format: JsValue, options: JsValue
 
 /// The format names `formatExports` accepts, in the CLI's order.
 #[wasm_bindgen(js_name = exportFormats)]
-pub fn export_formats() -> Vec<String> {
-    ExportFormat::ALL.iter().map(|f| f.name().to_owned()).collect()
+pub fn export_formats() -> js_sys::Array {
+    // A `js_sys::Array` of strings rather than `Vec<String>`, whose conversion glue is 1 KB of the module.
+    ExportFormat::ALL.iter().map(|f| JsValue::from_str(f.name())).collect()
 }
 
 /// The cache file name `aws sso login` uses for a session name (sso-session profiles) or a start URL (legacy).

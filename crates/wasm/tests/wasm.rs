@@ -283,7 +283,9 @@ fn exports_in_every_format_and_time_form() {
     .unwrap();
     assert_eq!(env, from_millis);
     assert_eq!(env, from_date);
-    for format in export_formats() {
+    let formats: Vec<String> = export_formats().iter().map(|f| f.as_string().unwrap()).collect();
+    assert_eq!(formats.len(), 8, "{formats:?}");
+    for format in formats {
         let out = format_exports_js(credentials(now()), s(&format), object(&[("region", s("eu-west-1"))]));
         // `it's` cannot be written safely for cmd.exe only if it had quotes, %, ! or newlines: it has none.
         assert!(out.is_ok(), "{format}");
