@@ -31,7 +31,7 @@ pub enum CacheError {
         /// 1-based column of the error.
         column: usize,
         /// What the JSON parser found wrong.
-        reason: String,
+        reason: &'static str,
     },
     /// The JSON is not an object.
     #[error("the token cache file holds JSON {found}, not an object with accessToken and expiresAt")]
@@ -166,7 +166,7 @@ pub fn parse_cached_token(bytes: &[u8]) -> Result<CachedToken, CacheError> {
     let object = Json::parse(bytes).map_err(|e| CacheError::InvalidJson {
         line: e.line(),
         column: e.column(),
-        reason: json_reason(&e),
+        reason: e.reason(),
     })?;
     if !matches!(object, Json::Object(_)) {
         return Err(CacheError::NotAnObject { found: object.kind() });
@@ -194,18 +194,6 @@ pub fn parse_cached_token(bytes: &[u8]) -> Result<CachedToken, CacheError> {
         refresh_token: optional_string(&object, "refreshToken")?.map(SecretString::new),
         document: Zeroizing::new(bytes.to_vec()),
     })
-}
-
-/// serde_json's message without its " at line L column C" tail (the error carries those separately) and without
-/// echoing any of the input.
-fn json_reason(error: &serde_json::Error) -> String {
-    let mut text = error.to_string();
-    // `rfind(" at line ")` by hand: a substring search brings in 3 KB of the standard library's two-way searcher.
-    const TAIL: &[u8] = b" at line ";
-    if let Some(pos) = text.as_bytes().windows(TAIL.len()).rposition(|window| window == TAIL) {
-        text.truncate(pos);
-    }
-    text
 }
 
 /// How a token stands at a given moment.

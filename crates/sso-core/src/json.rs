@@ -43,7 +43,9 @@ pub(crate) enum JsonNumber {
 
 impl JsonNumber {
     /// The number as an `i64` if it is an integer in range written without `.` or exponent, as serde_json's
-    /// `as_i64`: `12` yes, `12.0` no, `1e3` no.
+    /// `as_i64`: `12` yes, `12.0` no, `1e3` no. (The core reads numbers through `truncated_i64`; the tests and the
+    /// fuzz target compare this with serde_json.)
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn as_i64(self) -> Option<i64> {
         match self {
             Self::Int(n) => Some(n),
@@ -166,7 +168,8 @@ const RECURSION_LIMIT_EXCEEDED: &str = "recursion limit exceeded";
 /// The decimal digits of 2^1024 - 2^970, halfway between `f64::MAX` and 2^1024: serde_json's float parser rounds
 /// a magnitude from here up (ties to even) to infinity and reports "number out of range"; anything below is a
 /// finite `f64`. Comparing digits with it keeps floats out of this file.
-const F64_OVERFLOW: &[u8; 309] = b"1797693134862315807937289714053034150799341327100378269361737789804449682927647509466490179775872070\
+const F64_OVERFLOW: &[u8; 309] =
+    b"1797693134862315807937289714053034150799341327100378269361737789804449682927647509466490179775872070\
     9633028641669288791094655554785194040263065748867150582068190890200070838367627385484581771153176447\
     5730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904\
     174497792";
@@ -181,10 +184,12 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    /// The next byte, unread.
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.index).copied()
     }
 
+    /// The next byte, read.
     fn next(&mut self) -> Option<u8> {
         let byte = self.peek();
         if byte.is_some() {
@@ -438,6 +443,7 @@ impl Parser<'_> {
         Ok(code)
     }
 
+    /// Reads up to the next byte that is not a decimal digit.
     fn skip_digits(&mut self) {
         while let Some(b'0'..=b'9') = self.peek() {
             self.index += 1;
@@ -467,7 +473,11 @@ impl Parser<'_> {
             let fraction_start = self.index;
             self.skip_digits();
             if self.index == fraction_start {
-                let reason = if self.peek().is_some() { INVALID_NUMBER } else { EOF_VALUE };
+                let reason = if self.peek().is_some() {
+                    INVALID_NUMBER
+                } else {
+                    EOF_VALUE
+                };
                 return Err(self.peek_error(reason));
             }
         }
@@ -477,11 +487,7 @@ impl Parser<'_> {
         if let Some(b'e' | b'E') = self.peek() {
             is_integer = false;
             self.index += 1;
-            let negative_exponent = match self.peek() {
-                Some(b'-') => true,
-                Some(b'+') => false,
-                _ => false,
-            };
+            let negative_exponent = self.peek() == Some(b'-');
             if let Some(b'-' | b'+') = self.peek() {
                 self.index += 1;
             }
@@ -496,7 +502,7 @@ impl Parser<'_> {
                 if exponent > i64::from(i32::MAX) {
                     // serde_json's `parse_exponent_overflow`: an exponent past `i32::MAX` makes the number infinite
                     // (an error, reported at this digit) or zero, whatever the rest.
-                    if !negative_exponent && digit_bytes(digits).any(|d| d != b'0') {
+                    if !negative_exponent && digits.iter().any(|&d| d != b'0' && d != b'.') {
                         return Err(self.error(NUMBER_OUT_OF_RANGE));
                     }
                     self.skip_digits();
@@ -509,10 +515,9 @@ impl Parser<'_> {
         }
         // How many digits stand before the decimal point once the exponent is applied.
         let point = integer_digits as i64 + exponent;
-        if overflows_f64(digits, point) {
+        let Ok(truncated) = decimal_value(digits, point, negative) else {
             return Err(self.error(NUMBER_OUT_OF_RANGE));
-        }
-        let truncated = truncate(digits, point, negative);
+        };
         // serde_json reads `-0` as the float -0.0, and integers beyond `i64` as floats or `u64`.
         Ok(match truncated {
             Some(n) if is_integer && !(negative && n == 0) => JsonNumber::Int(n),
@@ -521,60 +526,60 @@ impl Parser<'_> {
     }
 }
 
-/// The digits of a number's significand, skipping its `.`.
-fn digit_bytes(digits: &[u8]) -> impl Iterator<Item = u8> + '_ {
-    digits.iter().copied().filter(|&b| b != b'.')
-}
-
-/// Whether the digits, with `point` of them before the decimal point, are at least [`F64_OVERFLOW`].
-fn overflows_f64(digits: &[u8], point: i64) -> bool {
-    let leading_zeros = digit_bytes(digits).take_while(|&d| d == b'0').count();
-    if leading_zeros == digit_bytes(digits).count() {
-        return false; // zero
-    }
-    // Digits before the decimal point once the leading zeros are gone.
-    let magnitude = point - leading_zeros as i64;
-    if magnitude < F64_OVERFLOW.len() as i64 {
-        return false;
-    }
-    if magnitude > F64_OVERFLOW.len() as i64 {
-        return true;
-    }
-    let mut significant = digit_bytes(digits).skip(leading_zeros);
-    for &limit in F64_OVERFLOW {
-        match significant.next() {
-            // Shorter and equal so far: smaller, as the limit's remaining digits are not all zero.
-            None => return false,
-            Some(digit) if digit != limit => return digit > limit,
-            Some(_) => {}
+/// What a number's digits say, given `point`, how many of them stand before the decimal point once the exponent is
+/// applied: its value truncated toward zero if that fits an `i64`, or `Err` if its magnitude is at least
+/// [`F64_OVERFLOW`]. One pass over the digits (skipping the `.`), with integer arithmetic only.
+fn decimal_value(digits: &[u8], point: i64, negative: bool) -> Result<Option<i64>, ()> {
+    // The integer part, `None` once it passes `u64`.
+    let mut magnitude: Option<u64> = Some(0);
+    // Digits seen, and significant digits seen (from the first non-zero one).
+    let mut seen: i64 = 0;
+    let mut significant = 0;
+    // How many digits the value has before its decimal point, from its first significant one: its order of
+    // magnitude, to compare with the limit's 309.
+    let mut order = 0;
+    // How the significant digits compare with the limit's, digit by digit, up to the first that differs.
+    let mut versus_limit = std::cmp::Ordering::Equal;
+    for &byte in digits {
+        if byte == b'.' {
+            continue;
         }
-    }
-    // Equal to the limit, or above it: the tie rounds to even, which is infinity.
-    true
-}
-
-/// The value of the digits with `point` of them before the decimal point, truncated toward zero, if it fits an
-/// `i64`.
-fn truncate(digits: &[u8], point: i64, negative: bool) -> Option<i64> {
-    let mut magnitude: u64 = 0;
-    let mut position = 0;
-    for digit in digit_bytes(digits) {
-        if position >= point {
-            break;
+        if seen < point {
+            magnitude = magnitude.and_then(|m| m.checked_mul(10)?.checked_add(u64::from(byte - b'0')));
         }
-        magnitude = magnitude.checked_mul(10)?.checked_add(u64::from(digit - b'0'))?;
-        position += 1;
+        seen += 1;
+        if significant == 0 {
+            if byte == b'0' {
+                continue;
+            }
+            order = point - (seen - 1);
+        }
+        if significant < F64_OVERFLOW.len() && versus_limit.is_eq() {
+            versus_limit = byte.cmp(&F64_OVERFLOW[significant]);
+        }
+        significant += 1;
+    }
+    // A shorter digit string equal so far is smaller, as the limit's last digit is not zero; an equal one is out of
+    // range too, as the tie rounds to even, which is infinity.
+    let limit = F64_OVERFLOW.len() as i64;
+    if significant > 0
+        && (order > limit
+            || order == limit && (versus_limit.is_gt() || versus_limit.is_eq() && significant >= F64_OVERFLOW.len()))
+    {
+        return Err(());
     }
     // Zeros the exponent adds after the digits; the exponent can be large, so stop at zero or at overflow.
-    while position < point && magnitude != 0 {
-        magnitude = magnitude.checked_mul(10)?;
-        position += 1;
+    while seen < point && magnitude.is_some_and(|m| m != 0) {
+        magnitude = magnitude.and_then(|m| m.checked_mul(10));
+        seen += 1;
     }
-    if negative {
-        0i64.checked_sub_unsigned(magnitude)
-    } else {
-        i64::try_from(magnitude).ok()
-    }
+    Ok(magnitude.and_then(|m| {
+        if negative {
+            0i64.checked_sub_unsigned(m)
+        } else {
+            i64::try_from(m).ok()
+        }
+    }))
 }
 
 /// An error at byte `index`, positioned as serde_json's `SliceRead::position_of_index`: the line is 1 plus the line
@@ -703,7 +708,10 @@ mod tests {
         let below = format!("{}1", &limit[..308]);
         assert!(matches!(Json::parse(below.as_bytes()), Ok(Json::Number(_))));
         assert!(Json::parse(format!("{below}.999999999999999999999").as_bytes()).is_ok());
-        assert_eq!(error(limit.as_bytes()), (1, 309, "number out of range at line 1 column 309".to_owned()));
+        assert_eq!(
+            error(limit.as_bytes()),
+            (1, 309, "number out of range at line 1 column 309".to_owned())
+        );
         assert!(Json::parse(format!("-{limit}").as_bytes()).is_err());
         assert!(Json::parse(format!("0.{limit}e309").as_bytes()).is_err());
         assert!(Json::parse(format!("{}e1", &limit[..308]).as_bytes()).is_ok());
@@ -733,7 +741,12 @@ mod tests {
             (b"1e", 1, 2, "EOF while parsing a value"),
             (b"1e+x", 1, 4, "invalid number"),
             (b"1e99999999999", 1, 12, "number out of range"),
-            (b"\"a\nb\"", 2, 0, "control character (\\u0000-\\u001F) found while parsing a string"),
+            (
+                b"\"a\nb\"",
+                2,
+                0,
+                "control character (\\u0000-\\u001F) found while parsing a string",
+            ),
             (b"\"\\x\"", 1, 3, "invalid escape"),
             (b"\"\\u12x4\"", 1, 7, "invalid escape"),
             (b"\"\\u12", 1, 5, "EOF while parsing a string"),
@@ -762,9 +775,15 @@ mod tests {
         let ok = format!("{}{}", "[".repeat(127), "]".repeat(127));
         assert!(Json::parse(ok.as_bytes()).is_ok());
         let deep = "[".repeat(128);
-        assert_eq!(error(deep.as_bytes()), (1, 128, "recursion limit exceeded at line 1 column 128".to_owned()));
+        assert_eq!(
+            error(deep.as_bytes()),
+            (1, 128, "recursion limit exceeded at line 1 column 128".to_owned())
+        );
         let deep = format!("{}{{\"a\":{}", "[".repeat(126), "[".repeat(3));
-        assert_eq!(error(deep.as_bytes()).2, "recursion limit exceeded at line 1 column 132");
+        assert_eq!(
+            error(deep.as_bytes()).2,
+            "recursion limit exceeded at line 1 column 132"
+        );
     }
 
     /// The same documents through serde_json, which is what this parser must match (natively, where serde_json
@@ -804,7 +823,11 @@ mod tests {
             match (&ours, &theirs) {
                 (Ok(json), Ok(value)) => assert!(same(json, value), "{shown}: {json:?} vs {value:?}"),
                 (Err(a), Err(b)) => {
-                    assert_eq!((a.line(), a.column(), a.to_string()), (b.line(), b.column(), b.to_string()), "{shown}")
+                    assert_eq!(
+                        (a.line(), a.column(), a.to_string()),
+                        (b.line(), b.column(), b.to_string()),
+                        "{shown}"
+                    )
                 }
                 _ => panic!("{shown}: {ours:?} vs {theirs:?}"),
             }
@@ -814,21 +837,127 @@ mod tests {
         fn tricky_inputs_match() {
             let limit = std::str::from_utf8(F64_OVERFLOW).unwrap();
             let texts: Vec<Vec<u8>> = [
-                "", " ", "\t\n\r ", "\u{c}1", "\u{a0}1", "null", "nul", "nulx", "true", "tru", "trUe", "false", "falsy",
-                "1", "-1", "-", "--1", "+1", "01", "-01", "00", "0", "-0", "0.", "0.0", "-0.0", ".5", "1.e1", "1e", "1e+",
-                "1e-", "1E+2", "1e-2", "1e+-2", "1.5e2.5", "1ee2", "0x10", "1_000", "Infinity", "NaN", "-Infinity",
-                "18446744073709551615", "18446744073709551616", "-9223372036854775808", "-9223372036854775809",
-                "123456789012345678901234567890.5e-3", "1e2147483647", "1e2147483648", "0e2147483648",
-                "0.0e99999999999999", "1e-2147483648", "1e-99999999999999", "-1e99999999999999", "1.5e-400",
-                "4.9e-324", "2e-324", "1.7976931348623157e308", "1.7976931348623158e308", "1.797693134862315807e308",
-                "-1.797693134862315807e308", "1e309", "0.1e310", "1000e306", "\"\"", "\"abc", "\"\\", "\"\\u", "\"\\u00",
-                "\"\\u004", "\"\\u0041\"", "\"\\u00E9\"", "\"\\uD83D\\uDE00\"", "\"\\uD83D\"", "\"\\uD83D\\\"", "\"\\uD83D\\u",
-                "\"\\uD83D\\uDE0\"", "\"\\uD83D\\uD83D\"", "\"\\uDE00\"", "\"\\uD83Dx\"", "\"\\uD83D\\x\"", "\"\\uG000\"",
-                "\"\\u000G\"", "\"\\/\\b\\f\\n\\r\\t\\\"\\\\\"", "\"\\a\"", "\"\t\"", "\"\u{7f}\"", "\"\u{1f}\"", "\"\n\"",
-                "[", "[1", "[1,", "[1,]", "[,1]", "[1 2]", "[1,2]", "[ ]", "[1]]", "[1]x", "[\n1,\n]", "{", "{\"a\"",
-                "{\"a\":", "{\"a\":1", "{\"a\":1,", "{\"a\":1,}", "{,}", "{1:1}", "{\"a\" 1}", "{\"a\":1 \"b\":2}",
-                "{\"a\":1,\"a\":2}", "{\"a\":1,2:3}", "{\"a\":1}}", "{}  \n", "{} x", "[]\r\n ,", "[\"a\\u0000b\"]",
-                "{\"\\uD83D\":1}", "{\"k\u{e9}\":\"v\"}", "\u{feff}{}", "[[[[]]]]", "[{\"a\":[{\"b\":null}]}]",
+                "",
+                " ",
+                "\t\n\r ",
+                "\u{c}1",
+                "\u{a0}1",
+                "null",
+                "nul",
+                "nulx",
+                "true",
+                "tru",
+                "trUe",
+                "false",
+                "falsy",
+                "1",
+                "-1",
+                "-",
+                "--1",
+                "+1",
+                "01",
+                "-01",
+                "00",
+                "0",
+                "-0",
+                "0.",
+                "0.0",
+                "-0.0",
+                ".5",
+                "1.e1",
+                "1e",
+                "1e+",
+                "1e-",
+                "1E+2",
+                "1e-2",
+                "1e+-2",
+                "1.5e2.5",
+                "1ee2",
+                "0x10",
+                "1_000",
+                "Infinity",
+                "NaN",
+                "-Infinity",
+                "18446744073709551615",
+                "18446744073709551616",
+                "-9223372036854775808",
+                "-9223372036854775809",
+                "123456789012345678901234567890.5e-3",
+                "1e2147483647",
+                "1e2147483648",
+                "0e2147483648",
+                "0.0e99999999999999",
+                "1e-2147483648",
+                "1e-99999999999999",
+                "-1e99999999999999",
+                "1.5e-400",
+                "4.9e-324",
+                "2e-324",
+                "1.7976931348623157e308",
+                "1.7976931348623158e308",
+                "1.797693134862315807e308",
+                "-1.797693134862315807e308",
+                "1e309",
+                "0.1e310",
+                "1000e306",
+                "\"\"",
+                "\"abc",
+                "\"\\",
+                "\"\\u",
+                "\"\\u00",
+                "\"\\u004",
+                "\"\\u0041\"",
+                "\"\\u00E9\"",
+                "\"\\uD83D\\uDE00\"",
+                "\"\\uD83D\"",
+                "\"\\uD83D\\\"",
+                "\"\\uD83D\\u",
+                "\"\\uD83D\\uDE0\"",
+                "\"\\uD83D\\uD83D\"",
+                "\"\\uDE00\"",
+                "\"\\uD83Dx\"",
+                "\"\\uD83D\\x\"",
+                "\"\\uG000\"",
+                "\"\\u000G\"",
+                "\"\\/\\b\\f\\n\\r\\t\\\"\\\\\"",
+                "\"\\a\"",
+                "\"\t\"",
+                "\"\u{7f}\"",
+                "\"\u{1f}\"",
+                "\"\n\"",
+                "[",
+                "[1",
+                "[1,",
+                "[1,]",
+                "[,1]",
+                "[1 2]",
+                "[1,2]",
+                "[ ]",
+                "[1]]",
+                "[1]x",
+                "[\n1,\n]",
+                "{",
+                "{\"a\"",
+                "{\"a\":",
+                "{\"a\":1",
+                "{\"a\":1,",
+                "{\"a\":1,}",
+                "{,}",
+                "{1:1}",
+                "{\"a\" 1}",
+                "{\"a\":1 \"b\":2}",
+                "{\"a\":1,\"a\":2}",
+                "{\"a\":1,2:3}",
+                "{\"a\":1}}",
+                "{}  \n",
+                "{} x",
+                "[]\r\n ,",
+                "[\"a\\u0000b\"]",
+                "{\"\\uD83D\":1}",
+                "{\"k\u{e9}\":\"v\"}",
+                "\u{feff}{}",
+                "[[[[]]]]",
+                "[{\"a\":[{\"b\":null}]}]",
             ]
             .iter()
             .map(|s| s.as_bytes().to_vec())
@@ -854,6 +983,10 @@ mod tests {
                 format!("{limit}e-1").into_bytes(),
                 format!("{}1e-1", &limit[..308]).into_bytes(),
                 format!("-{limit}.0").into_bytes(),
+                // Past the 768 digits serde_json's float parser reads exactly.
+                format!("{limit}.{}1", "0".repeat(900)).into_bytes(),
+                format!("{}1{}e-900", &limit[..308], "9".repeat(900)).into_bytes(),
+                format!("0.{}{limit}e1309", "0".repeat(1000)).into_bytes(),
                 format!("0.{}", "0".repeat(400)).into_bytes(),
                 format!("0.{}1e400", "0".repeat(400)).into_bytes(),
                 format!("{}.5", "9".repeat(400)).into_bytes(),

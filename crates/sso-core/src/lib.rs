@@ -27,6 +27,7 @@ mod export;
 mod http;
 mod ids;
 mod ini;
+mod json;
 mod oidc;
 mod pkce;
 mod populate;

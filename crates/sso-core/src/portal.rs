@@ -423,7 +423,7 @@ pub fn parse_get_role_credentials_response(
         let secret_access_key = SecretString::new(string_field(creds, path, "secretAccessKey")?);
         let session_token = SecretString::new(string_field(creds, path, "sessionToken")?);
         let millis = match creds.get("expiration") {
-            Some(Json::Number(n)) => Some(n.as_i64().unwrap_or_else(|| n.as_f64() as i64)),
+            Some(Json::Number(n)) => n.truncated_i64(),
             Some(Json::String(s)) => s.trim().parse::<i64>().ok(),
             _ => None,
         }
