@@ -4,7 +4,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
-use crate::http::Json;
+use crate::json::Json;
 use crate::secret::SecretString;
 use crate::time::{TimestampError, format_duration, format_timestamp, parse_timestamp};
 

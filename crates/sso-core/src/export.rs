@@ -287,9 +287,7 @@ fn json_string(value: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\0'..='\u{1f}' => {
                 out.push_str("\\u00");
-                let byte = c as u8;
-                out.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
-                out.push(char::from(b"0123456789abcdef"[usize::from(byte & 15)]));
+                crate::quote::push_hex_byte(&mut out, c as u8);
             }
             _ => out.push(c),
         }

@@ -125,8 +125,6 @@ pub(crate) fn percent_encode(value: &str) -> String {
     out
 }
 
-pub(crate) use crate::json::Json;
-
 #[cfg(test)]
 mod tests {
     use super::*;

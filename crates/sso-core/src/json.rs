@@ -96,8 +96,6 @@ impl fmt::Display for JsonError {
     }
 }
 
-impl std::error::Error for JsonError {}
-
 impl Json {
     /// Parses a document, as `serde_json::from_slice::<serde_json::Value>` would (with `float_roundtrip`).
     pub(crate) fn parse(bytes: &[u8]) -> Result<Json, JsonError> {

@@ -128,7 +128,7 @@ impl GrantType {
 }
 
 /// The grant of a `CreateToken` call, with what it needs. `Debug` redacts the secrets.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CreateTokenGrant {
     /// Refresh an access token.
     RefreshToken {
@@ -149,28 +149,6 @@ pub enum CreateTokenGrant {
         /// The PKCE code verifier.
         code_verifier: SecretString,
     },
-}
-
-impl std::fmt::Debug for CreateTokenGrant {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::RefreshToken { refresh_token } => f
-                .debug_struct("RefreshToken")
-                .field("refresh_token", refresh_token)
-                .finish(),
-            Self::DeviceCode { device_code } => f.debug_struct("DeviceCode").field("device_code", device_code).finish(),
-            Self::AuthorizationCode {
-                code,
-                redirect_uri,
-                code_verifier,
-            } => f
-                .debug_struct("AuthorizationCode")
-                .field("code", code)
-                .field("redirect_uri", redirect_uri)
-                .field("code_verifier", code_verifier)
-                .finish(),
-        }
-    }
 }
 
 impl CreateTokenGrant {
@@ -240,7 +218,7 @@ pub fn create_token_request(
 }
 
 /// A registered OIDC client (`RegisterClient`'s answer). `Debug` redacts the secret.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegisterClientResponse {
     /// `clientId`
     pub client_id: String,
@@ -252,19 +230,8 @@ pub struct RegisterClientResponse {
     pub client_secret_expires_at: DateTime<Utc>,
 }
 
-impl std::fmt::Debug for RegisterClientResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RegisterClientResponse")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret)
-            .field("client_id_issued_at", &self.client_id_issued_at)
-            .field("client_secret_expires_at", &self.client_secret_expires_at)
-            .finish()
-    }
-}
-
 /// A device authorization (`StartDeviceAuthorization`'s answer). `Debug` redacts the device code.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceAuthorization {
     /// `deviceCode`: with the client secret, it can be exchanged for a token, so it is kept secret.
     pub device_code: SecretString,
@@ -280,21 +247,8 @@ pub struct DeviceAuthorization {
     pub interval: Option<u32>,
 }
 
-impl std::fmt::Debug for DeviceAuthorization {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DeviceAuthorization")
-            .field("device_code", &self.device_code)
-            .field("user_code", &self.user_code)
-            .field("verification_uri", &self.verification_uri)
-            .field("verification_uri_complete", &self.verification_uri_complete)
-            .field("expires_in", &self.expires_in)
-            .field("interval", &self.interval)
-            .finish()
-    }
-}
-
 /// A token (`CreateToken`'s answer). `Debug` redacts the tokens.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateTokenResponse {
     /// `accessToken`
     pub access_token: SecretString,
@@ -306,18 +260,6 @@ pub struct CreateTokenResponse {
     pub refresh_token: Option<SecretString>,
     /// `idToken`, when given.
     pub id_token: Option<SecretString>,
-}
-
-impl std::fmt::Debug for CreateTokenResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateTokenResponse")
-            .field("access_token", &self.access_token)
-            .field("token_type", &self.token_type)
-            .field("expires_in", &self.expires_in)
-            .field("refresh_token", &self.refresh_token)
-            .field("id_token", &self.id_token)
-            .finish()
-    }
 }
 
 /// The OIDC call an error came from.

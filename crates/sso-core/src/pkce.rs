@@ -12,15 +12,9 @@ use crate::http::percent_encode;
 use crate::secret::SecretString;
 
 /// A PKCE code verifier. `Debug` redacts it; the challenge derived from it is public.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pkce {
     verifier: SecretString,
-}
-
-impl std::fmt::Debug for Pkce {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pkce").field("verifier", &self.verifier).finish()
-    }
 }
 
 /// A code verifier that RFC 7636 does not allow.

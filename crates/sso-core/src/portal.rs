@@ -6,8 +6,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::endpoint::Endpoint;
-use crate::http::{HttpRequest, HttpResponse, Json, Method, percent_encode};
+use crate::http::{HttpRequest, HttpResponse, Method, percent_encode};
 use crate::ids::{AccountId, Region, RoleName};
+use crate::json::Json;
 use crate::secret::SecretString;
 use crate::time::format_timestamp;
 

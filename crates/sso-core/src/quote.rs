@@ -1,4 +1,4 @@
-//! Values quoted in messages.
+//! Values quoted in messages, and the hex digits the crate writes.
 
 use std::fmt;
 
@@ -49,6 +49,14 @@ fn is_invisible_format(c: char) -> bool {
         | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
 }
 
+/// Appends `byte` as two lower-case hex digits (SHA-1 digests, `\u00XX` escapes).
+pub(crate) fn push_hex_byte(out: &mut String, byte: u8) {
+    out.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
+    out.push(char::from(HEX_DIGITS[usize::from(byte & 15)]));
+}
+
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 /// `\u{…}` with lower-case hex digits and no leading zeros, as `{:?}` writes it.
 fn write_unicode_escape(f: &mut fmt::Formatter<'_>, c: char) -> fmt::Result {
     let mut digits = [0u8; 6];
@@ -56,7 +64,7 @@ fn write_unicode_escape(f: &mut fmt::Formatter<'_>, c: char) -> fmt::Result {
     let mut start = digits.len();
     loop {
         start -= 1;
-        digits[start] = b"0123456789abcdef"[(value % 16) as usize];
+        digits[start] = HEX_DIGITS[(value % 16) as usize];
         value /= 16;
         if value == 0 {
             break;

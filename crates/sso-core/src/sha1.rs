@@ -44,8 +44,7 @@ pub(crate) fn sha1_hex(data: &[u8]) -> String {
     }
     let mut hex = String::with_capacity(40);
     for byte in state.iter().flat_map(|word| word.to_be_bytes()) {
-        hex.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
-        hex.push(char::from(b"0123456789abcdef"[usize::from(byte & 15)]));
+        crate::quote::push_hex_byte(&mut hex, byte);
     }
     hex
 }
