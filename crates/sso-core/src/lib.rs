@@ -18,16 +18,18 @@
 #![warn(missing_docs)]
 
 mod cache;
-mod commands;
 mod config;
 mod credentials_file;
 mod device_flow;
 mod endpoint;
+mod error;
 mod export;
+mod get_role_credentials;
 mod http;
 mod ids;
 mod ini;
 mod json;
+mod login_session;
 mod oidc;
 mod pkce;
 mod populate;
@@ -38,14 +40,16 @@ mod registration;
 mod retry;
 mod role_cache;
 mod secret;
+mod shell_commands;
 mod sha1;
 mod time;
+mod token_choice;
 
 pub use cache::{
     CacheError, CachedToken, MAX_CACHE_FILE_BYTES, SIGN_IN_ADVICE, TokenError, TokenStatus, cache_file_name,
     parse_cached_token,
 };
-pub use commands::{CommandSpec, aws_cli_command, curl_command, ssocreds_export_command};
+pub use shell_commands::{CommandSpec, aws_cli_command, curl_command, ssocreds_export_command};
 pub use config::{
     ConfigError, ConfigFile, ConfigValue, ConfigWarning, DEFAULT_REGISTRATION_SCOPE, Properties, SsoProfile,
     parse_config, parse_registration_scopes, profile_names, resolve_sso_profile, sso_sessions, token_cache_key,
@@ -55,9 +59,15 @@ pub use device_flow::{
     DEFAULT_POLL_INTERVAL, DeviceAuthorizationExpired, DevicePoll, PollDecision, SLOW_DOWN_INCREMENT,
 };
 pub use endpoint::{Endpoint, EndpointError, EndpointOptions, RegionChoice, RegionError, resolve_region};
+pub use error::Error;
 pub use export::{ExportError, ExportFormat, ExportOptions, credential_variables, format_exports};
+pub use get_role_credentials::{
+    GetRoleCredentialsInput, PortalEndpoint, PreparedGetRoleCredentials, prepare_get_role_credentials,
+    prepare_get_role_credentials_from_input,
+};
 pub use http::{HttpRequest, HttpResponse, Method};
 pub use ids::{AccountId, Region, RoleName, ValidationError};
+pub use login_session::{SsoSessionError, resolve_sso_session, start_url_sign_in};
 pub use oidc::{
     AUTHORIZATION_CODE_GRANT_TYPES, CreateTokenGrant, CreateTokenResponse, DEVICE_CODE_GRANT_TYPE, DeviceAuthorization,
     GrantType, OidcError, OidcErrorKind, OidcOperation, REGISTERED_REDIRECT_URI, RegisterClientResponse,
@@ -90,6 +100,7 @@ pub use retry::{RetryDecision, RetryPolicy};
 pub use role_cache::{RoleCacheError, parse_role_cache, role_cache_document, role_cache_file_name};
 pub use secret::SecretString;
 pub use time::{TimestampError, format_duration, format_timestamp, parse_timestamp};
+pub use token_choice::{TokenChoiceError, choose_token, same_start_url};
 
 /// The `User-Agent` sent with every request: `ssocreds/<version>`.
 pub const USER_AGENT: &str = concat!("ssocreds/", env!("CARGO_PKG_VERSION"));

@@ -19,27 +19,19 @@ pub fn needs_refresh(token: &CachedToken, now: DateTime<Utc>, threshold: TimeDel
     token.expires_at - now < threshold
 }
 
-/// Why a token cannot be refreshed; every case ends in signing in again.
+/// Why a token cannot be refreshed; every case ends in signing in again. `Display` is the whole sentence;
+/// [`RefreshUnavailable::reason`] is only the why, for a host that words the rest itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the token cannot be refreshed: {}; sign in again with `ssocreds login` (or `aws sso login`)",
+    self.reason()
+)]
 pub enum RefreshUnavailable {
     /// No `refreshToken` (a legacy sign-in, or one without `sso-session`).
-    #[error(
-        "the token cannot be refreshed: the cache file has no refresh token (sign-ins of legacy profiles without \
-         sso_session never get one); sign in again with `ssocreds login` (or `aws sso login`)"
-    )]
     NoRefreshToken,
     /// No `clientId`/`clientSecret`.
-    #[error(
-        "the token cannot be refreshed: the cache file has no client registration (clientId and clientSecret); sign \
-         in again with `ssocreds login` (or `aws sso login`)"
-    )]
     NoClientRegistration,
     /// `registrationExpiresAt` has passed (or is missing).
-    #[error(
-        "the token cannot be refreshed: its client registration {}; sign in again with `ssocreds login` (or \
-         `aws sso login`)",
-        match .expired_at { Some(at) => format!("expired at {}", format_timestamp(*at)), None => "has no expiry (registrationExpiresAt)".to_owned() }
-    )]
     RegistrationExpired {
         /// When it expired, if the file says.
         expired_at: Option<DateTime<Utc>>,
@@ -47,6 +39,24 @@ pub enum RefreshUnavailable {
 }
 
 impl RefreshUnavailable {
+    /// Why, in a few lower-case words: `its client registration expired at 2024-05-01T00:00:00Z`.
+    pub fn reason(&self) -> String {
+        match self {
+            Self::NoRefreshToken => "the cache file has no refresh token (sign-ins of legacy profiles without \
+                                     sso_session never get one)"
+                .to_owned(),
+            Self::NoClientRegistration => {
+                "the cache file has no client registration (clientId and clientSecret)".to_owned()
+            }
+            Self::RegistrationExpired { expired_at: Some(at) } => {
+                format!("its client registration expired at {}", format_timestamp(*at))
+            }
+            Self::RegistrationExpired { expired_at: None } => {
+                "its client registration has no expiry (registrationExpiresAt)".to_owned()
+            }
+        }
+    }
+
     /// A stable machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {

@@ -1,0 +1,145 @@
+//! One error surface for the whole core, after rustls' `Error`: every specific error folds into [`Error`] through
+//! `From`, so a host converts errors in one place (the CLI maps each to an exit code, the wasm wrapper to a
+//! JavaScript `Error` with [`Error::code`]). The specific types stay public: they carry the details a caller may
+//! want to match on.
+
+use crate::cache::{CacheError, TokenError};
+use crate::config::ConfigError;
+use crate::credentials_file::CredentialsFileError;
+use crate::device_flow::DeviceAuthorizationExpired;
+use crate::endpoint::{EndpointError, RegionError};
+use crate::export::ExportError;
+use crate::ids::ValidationError;
+use crate::login_session::SsoSessionError;
+use crate::oidc::OidcError;
+use crate::pkce::{CallbackError, PkceError};
+use crate::populate::TemplateError;
+use crate::portal::PortalError;
+use crate::refresh::RefreshUnavailable;
+use crate::registration::RegistrationCacheError;
+use crate::role_cache::RoleCacheError;
+use crate::time::TimestampError;
+use crate::token_choice::TokenChoiceError;
+
+/// Any error of the core. `Display` is the specific error's message and `source()` its cause; match on the
+/// variant for details, or use [`Error::code`] for a stable machine-readable code.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An account id, role name or region that is not one.
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    /// A token cache file that cannot be used.
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    /// A token that has expired.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    /// No usable region.
+    #[error(transparent)]
+    Region(#[from] RegionError),
+    /// An endpoint URL that cannot be used.
+    #[error(transparent)]
+    Endpoint(#[from] EndpointError),
+    /// An error answer (or an unreadable one) of the portal.
+    #[error(transparent)]
+    Portal(#[from] PortalError),
+    /// An error answer (or an unreadable one) of the OIDC service.
+    #[error(transparent)]
+    Oidc(#[from] OidcError),
+    /// A token that cannot be refreshed.
+    #[error(transparent)]
+    RefreshUnavailable(#[from] RefreshUnavailable),
+    /// No token file, or several sign-ins and nothing to choose between them.
+    #[error(transparent)]
+    TokenChoice(#[from] TokenChoiceError),
+    /// A problem in the config file or a profile.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// An `[sso-session]` that cannot be signed in to.
+    #[error(transparent)]
+    SsoSession(#[from] SsoSessionError),
+    /// A credentials file that cannot be merged into.
+    #[error(transparent)]
+    CredentialsFile(#[from] CredentialsFileError),
+    /// An export format that does not exist, or credentials it cannot hold.
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    /// A timestamp that cannot be parsed.
+    #[error(transparent)]
+    Timestamp(#[from] TimestampError),
+    /// A client-registration cache file that cannot be used.
+    #[error(transparent)]
+    RegistrationCache(#[from] RegistrationCacheError),
+    /// A role-credentials cache file that cannot be used.
+    #[error(transparent)]
+    RoleCache(#[from] RoleCacheError),
+    /// The device code expired before the sign-in was approved.
+    #[error(transparent)]
+    DeviceAuthorizationExpired(#[from] DeviceAuthorizationExpired),
+    /// Bad PKCE input.
+    #[error(transparent)]
+    Pkce(#[from] PkceError),
+    /// The browser's redirect to the loopback listener cannot be used.
+    #[error(transparent)]
+    Callback(#[from] CallbackError),
+    /// A `populate` name template that cannot be used.
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+}
+
+impl Error {
+    /// The stable machine-readable code of the specific error (the same strings as its own `code()`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation(e) => e.code(),
+            Self::Cache(e) => e.code(),
+            Self::Token(e) => e.code(),
+            Self::Region(e) => e.code(),
+            Self::Endpoint(e) => e.code(),
+            Self::Portal(e) => e.code(),
+            Self::Oidc(e) => e.code(),
+            Self::RefreshUnavailable(e) => e.code(),
+            Self::TokenChoice(e) => e.code(),
+            Self::Config(e) => e.code(),
+            Self::SsoSession(e) => e.code(),
+            Self::CredentialsFile(e) => e.code(),
+            Self::Export(e) => e.code(),
+            Self::Timestamp(e) => e.code(),
+            Self::RegistrationCache(e) => e.code(),
+            Self::RoleCache(_) => "ROLE_CACHE_INVALID",
+            Self::DeviceAuthorizationExpired(e) => e.code(),
+            Self::Pkce(e) => e.code(),
+            Self::Callback(e) => e.code(),
+            Self::Template(e) => e.code(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(all(target_family = "wasm", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn a_folded_error_keeps_its_code_message_and_source() {
+        let specific = ValidationError::AccountId("12".to_owned());
+        let error = Error::from(specific.clone());
+        assert_eq!(error.code(), specific.code());
+        assert_eq!(error.to_string(), specific.to_string());
+
+        let cache = crate::parse_cached_token(b"{").unwrap_err();
+        let (code, source) = (cache.code(), std::error::Error::source(&cache).map(ToString::to_string));
+        let error = Error::from(cache);
+        assert_eq!(error.code(), code);
+        assert_eq!(std::error::Error::source(&error).map(ToString::to_string), source);
+    }
+
+    #[test]
+    fn refresh_unavailable_folds_with_its_code() {
+        let error = Error::from(RefreshUnavailable::NoRefreshToken);
+        assert_eq!(error.code(), "REFRESH_NO_REFRESH_TOKEN");
+        assert!(matches!(error, Error::RefreshUnavailable(_)));
+    }
+}
