@@ -1,28 +1,14 @@
 //! The command line.
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sso_core::ExportFormat;
 
-const EXIT_CODES: &str = "\
-Exit codes:
-    0  success
-    1  unexpected internal error
-    2  usage: bad flag, account id, role name, region or endpoint
-    3  no token cache file, or one that cannot be read or used
-    4  the token has expired or was rejected: sign in again
-    5  no access to the account or role
-    6  still throttled after retries
-    7  network failure, timeout, or a server error or unreadable answer
-    8  problem in ~/.aws/config or the profile
-    9  a file could not be written
-   10  login: the sign-in was denied in the browser
-   11  login: the sign-in was not completed in time
-  127  exec: the command could not be started (otherwise exec exits with the command's code)
-  130  login: cancelled with Ctrl-C";
+use crate::failure::{Exit, exit_code_help};
 
 /// Turn an AWS IAM Identity Center (SSO) sign-in into temporary role credentials.
 #[derive(Debug, Parser)]
-#[command(name = "ssocreds", version, after_help = EXIT_CODES, max_term_width = 110)]
+#[command(name = "ssocreds", version, after_help = exit_code_help(&Exit::ALL), max_term_width = 110)]
 pub struct Cli {
     /// Show each request (token redacted), each answer's status and timing, and which files are used.
     #[arg(short, long, global = true)]
@@ -212,47 +198,30 @@ pub struct NetworkArgs {
     pub max_attempts: Option<u32>,
 }
 
-/// The output formats, named as `aws configure export-credentials --format` names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    /// export NAME=value (bash, zsh, sh)
-    Env,
-    /// NAME=value with shell quoting
-    EnvNoExport,
-    /// NAME=value for .env files
-    Dotenv,
-    /// set -gx NAME "value" (fish)
-    Fish,
-    /// $Env:NAME="value" (PowerShell)
-    Powershell,
-    /// set NAME=value (Windows cmd)
-    WindowsCmd,
-    /// credential_process JSON (Version 1)
-    Process,
-    /// a JSON object for scripts
-    Json,
-}
-
-impl From<FormatArg> for ExportFormat {
-    fn from(arg: FormatArg) -> Self {
-        match arg {
-            FormatArg::Env => Self::Env,
-            FormatArg::EnvNoExport => Self::EnvNoExport,
-            FormatArg::Dotenv => Self::Dotenv,
-            FormatArg::Fish => Self::Fish,
-            FormatArg::Powershell => Self::PowerShell,
-            FormatArg::WindowsCmd => Self::WindowsCmd,
-            FormatArg::Process => Self::Process,
-            FormatArg::Json => Self::Json,
-        }
-    }
+/// `--format`: the core's own format names (`ExportFormat::ALL`), each with a line of help.
+fn export_format_parser() -> impl TypedValueParser<Value = ExportFormat> {
+    let values = ExportFormat::ALL.map(|format| {
+        let help = match format {
+            ExportFormat::Env => "export NAME=value (bash, zsh, sh)",
+            ExportFormat::EnvNoExport => "NAME=value with shell quoting",
+            ExportFormat::Dotenv => "NAME=value for .env files",
+            ExportFormat::Fish => "set -gx NAME \"value\" (fish)",
+            ExportFormat::PowerShell => "$Env:NAME=\"value\" (PowerShell)",
+            ExportFormat::WindowsCmd => "set NAME=value (Windows cmd)",
+            ExportFormat::Process => "credential_process JSON (Version 1)",
+            ExportFormat::Json => "a JSON object for scripts",
+        };
+        PossibleValue::new(format.name()).help(help)
+    });
+    // Only the names above get through the first parser, so the lookup cannot fail.
+    PossibleValuesParser::new(values).try_map(|name| ExportFormat::from_name(&name))
 }
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value = "env")]
-    pub format: FormatArg,
+    #[arg(long, short = 'f', default_value = "env", value_parser = export_format_parser())]
+    pub format: ExportFormat,
 
     /// Also set AWS_REGION and AWS_DEFAULT_REGION to this region [default: the profile's region, if any].
     #[arg(long, value_name = "REGION")]
@@ -349,7 +318,7 @@ pub struct TokenArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = LOGIN_HELP)]
+#[command(after_help = format!("{LOGIN_HELP}\n\n{}", exit_code_help(&LOGIN_EXIT_CODES)))]
 pub struct LoginArgs {
     /// Sign in for this profile of ~/.aws/config [env: AWS_PROFILE; default: the profile `default`].
     #[arg(long, short = 'p', value_name = "NAME", conflicts_with_all = ["sso_session", "start_url"])]
@@ -409,10 +378,21 @@ The OIDC endpoint is AWS_ENDPOINT_URL_SSO_OIDC, else AWS_ENDPOINT_URL, else http
 The client registration is cached beside the token, in the AWS CLI's file, and reused while it is valid. BROWSER, \
 when set, is the program that opens the URL (else xdg-open, open or rundll32).
 
-Nothing is written unless the sign-in succeeds, except a new client registration. Exit codes: 0 signed in; 2 bad \
-flag, or --redirect-port in use; 4 the sign-in failed (code rejected, wrong state): sign in again; 7 network; 8 \
-profile; 9 cannot write the cache; 10 denied in the browser; 11 not completed in time (--timeout, or the device \
-code expired); 130 cancelled with Ctrl-C.";
+Nothing is written unless the sign-in succeeds, except a new client registration. A --redirect-port in use exits \
+2; a rejected code or a wrong state exits 4.";
+
+/// The exit codes `login` can end with.
+const LOGIN_EXIT_CODES: [Exit; 9] = [
+    Exit::Usage,
+    Exit::SignIn,
+    Exit::Network,
+    Exit::Config,
+    Exit::Write,
+    Exit::Denied,
+    Exit::NotCompleted,
+    Exit::Cancelled,
+    Exit::Internal,
+];
 
 #[derive(Debug, Args)]
 #[command(after_help = LOGOUT_HELP)]

@@ -1,6 +1,6 @@
 //! How `ssocreds` fails: one message for people and one exit code per kind of failure.
 
-use sso_core::{CacheError, ExportError, PortalError, PortalErrorKind, RegionError, TokenError, ValidationError};
+use sso_core::{CacheError, CallbackError, OidcErrorKind, PortalErrorKind, RegionError};
 
 /// Exit codes. Documented in the README and `ssocreds --help`; never renumber one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +33,58 @@ pub enum Exit {
     Cancelled = 130,
 }
 
+impl Exit {
+    /// Every exit code, in the order the help and the README list them.
+    pub const ALL: [Exit; 13] = [
+        Self::Internal,
+        Self::Usage,
+        Self::Cache,
+        Self::SignIn,
+        Self::NoAccess,
+        Self::Throttled,
+        Self::Network,
+        Self::Config,
+        Self::Write,
+        Self::Denied,
+        Self::NotCompleted,
+        Self::CannotRun,
+        Self::Cancelled,
+    ];
+
+    /// The number the process exits with.
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// What the code means, as the README's table says it (Markdown: `code` spans).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::Internal => "unexpected internal error",
+            Self::Usage => "usage: bad flag, account id, role name, region or endpoint",
+            Self::Cache => "no token cache file, or one that cannot be read or used",
+            Self::SignIn => "the token has expired or the portal rejected it (401): sign in again",
+            Self::NoAccess => "no access to the account or role (403)",
+            Self::Throttled => "still throttled (429) after retries",
+            Self::Network => "network failure, timeout, server error (5xx) or unreadable answer",
+            Self::Config => "problem in `~/.aws/config` or the profile",
+            Self::Write => "a file could not be written",
+            Self::Denied => "`login`: the sign-in was denied",
+            Self::NotCompleted => "`login`: the sign-in was not completed in time",
+            Self::CannotRun => "`exec`: the command could not be started (otherwise `exec` exits with the command's own code)",
+            Self::Cancelled => "`login`: cancelled with Ctrl-C",
+        }
+    }
+}
+
+/// The exit-code table of `--help`, made from [`Exit`]: `0` and then each code with its meaning.
+pub fn exit_code_help(codes: &[Exit]) -> String {
+    let mut text = String::from("Exit codes:\n    0  success");
+    for exit in codes {
+        text.push_str(&format!("\n  {:>3}  {}", exit.code(), exit.meaning().replace('`', "")));
+    }
+    text
+}
+
 /// A failure to report: the message is printed after `ssocreds: error: ` on stderr.
 #[derive(Debug)]
 pub struct Failure {
@@ -63,46 +115,64 @@ pub fn chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-impl From<ValidationError> for Failure {
-    fn from(e: ValidationError) -> Self {
-        Self::new(Exit::Usage, e.to_string())
-    }
-}
-
-impl From<ExportError> for Failure {
-    fn from(e: ExportError) -> Self {
-        Self::new(Exit::Usage, e.to_string())
-    }
-}
-
-impl From<TokenError> for Failure {
-    fn from(e: TokenError) -> Self {
-        Self::new(Exit::SignIn, e.to_string())
-    }
-}
-
-impl From<RegionError> for Failure {
-    fn from(e: RegionError) -> Self {
-        let exit = match e {
-            RegionError::Missing => Exit::Usage,
-            RegionError::InvalidInCache(_) => Exit::Cache,
+/// Every core error becomes a failure here, and only here: one match from the error to its exit code.
+impl From<sso_core::Error> for Failure {
+    fn from(error: sso_core::Error) -> Self {
+        use sso_core::Error as E;
+        let exit = match &error {
+            E::Validation(_) | E::Export(_) | E::CredentialsFile(_) | E::Endpoint(_) | E::Template(_) => Exit::Usage,
+            E::Region(RegionError::Missing) => Exit::Usage,
+            E::Region(_) | E::Cache(_) | E::TokenChoice(_) | E::Timestamp(_) => Exit::Cache,
+            E::RegistrationCache(_) | E::RoleCache(_) => Exit::Cache,
+            E::Token(_) | E::RefreshUnavailable(_) | E::Pkce(_) => Exit::SignIn,
+            E::Callback(CallbackError::Denied { .. }) => Exit::Denied,
+            E::Callback(_) => Exit::SignIn,
+            E::DeviceAuthorizationExpired(_) => Exit::NotCompleted,
+            E::Config(_) | E::SsoSession(_) => Exit::Config,
+            E::Portal(e) => match e.kind {
+                PortalErrorKind::Unauthorized => Exit::SignIn,
+                PortalErrorKind::Forbidden | PortalErrorKind::NotFound => Exit::NoAccess,
+                PortalErrorKind::TooManyRequests => Exit::Throttled,
+                PortalErrorKind::InvalidRequest => Exit::Usage,
+                PortalErrorKind::Server | PortalErrorKind::UnexpectedResponse => Exit::Network,
+            },
+            E::Oidc(e) => match e.kind {
+                OidcErrorKind::TooManyRequests => Exit::Throttled,
+                OidcErrorKind::InternalServer | OidcErrorKind::Unexpected => Exit::Network,
+                OidcErrorKind::InvalidRequestRegion => Exit::Usage,
+                _ => Exit::SignIn,
+            },
+            // A new kind of core error: still reported, with the catch-all code until it gets its own.
+            _ => Exit::Internal,
         };
-        Self::new(exit, chain(&e))
+        Self::new(exit, chain(&error))
     }
 }
 
-impl From<PortalError> for Failure {
-    fn from(e: PortalError) -> Self {
-        let exit = match e.kind {
-            PortalErrorKind::Unauthorized => Exit::SignIn,
-            PortalErrorKind::Forbidden | PortalErrorKind::NotFound => Exit::NoAccess,
-            PortalErrorKind::TooManyRequests => Exit::Throttled,
-            PortalErrorKind::InvalidRequest => Exit::Usage,
-            PortalErrorKind::Server | PortalErrorKind::UnexpectedResponse => Exit::Network,
-        };
-        Self::new(exit, e.to_string())
-    }
+/// The core's specific errors reach `?` directly; each goes through the one mapping above.
+macro_rules! through_core_error {
+    ($($error:ty),* $(,)?) => {
+        $(impl From<$error> for Failure {
+            fn from(error: $error) -> Self {
+                Self::from(sso_core::Error::from(error))
+            }
+        })*
+    };
 }
+
+through_core_error!(
+    sso_core::ValidationError,
+    sso_core::ExportError,
+    sso_core::TokenError,
+    sso_core::RegionError,
+    sso_core::PortalError,
+    sso_core::ConfigError,
+    sso_core::CredentialsFileError,
+    sso_core::OidcError,
+    sso_core::SsoSessionError,
+    sso_core::TemplateError,
+    sso_core::CallbackError,
+);
 
 /// A cache file that could not be used, with its path.
 pub fn cache_failure(path: &str, error: &CacheError) -> Failure {
@@ -112,27 +182,61 @@ pub fn cache_failure(path: &str, error: &CacheError) -> Failure {
     )
 }
 
-impl From<sso_core::ConfigError> for Failure {
-    fn from(e: sso_core::ConfigError) -> Self {
-        Self::new(Exit::Config, chain(&e))
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl From<sso_core::CredentialsFileError> for Failure {
-    fn from(e: sso_core::CredentialsFileError) -> Self {
-        Self::new(Exit::Usage, chain(&e))
+    /// The rows of the README's "Exit codes" table: `(code, meaning)`.
+    fn readme_table() -> Vec<(u8, String)> {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+        let section = readme
+            .split("### Exit codes")
+            .nth(1)
+            .expect("the README has an \"Exit codes\" section");
+        section
+            .lines()
+            .skip_while(|line| !line.starts_with('|'))
+            .take_while(|line| line.starts_with('|'))
+            .filter_map(|line| {
+                let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+                Some((cells[0].parse().ok()?, cells[1].to_owned()))
+            })
+            .collect()
     }
-}
 
-impl From<sso_core::OidcError> for Failure {
-    fn from(e: sso_core::OidcError) -> Self {
-        use sso_core::OidcErrorKind as K;
-        let exit = match e.kind {
-            K::TooManyRequests => Exit::Throttled,
-            K::InternalServer | K::Unexpected => Exit::Network,
-            K::InvalidRequestRegion => Exit::Usage,
-            _ => Exit::SignIn,
-        };
-        Self::new(exit, chain(&e))
+    #[test]
+    fn the_readme_exit_code_table_agrees_with_the_enum() {
+        let mut expected = vec![(0, "success".to_owned())];
+        expected.extend(Exit::ALL.iter().map(|e| (e.code(), e.meaning().to_owned())));
+        assert_eq!(readme_table(), expected);
+    }
+
+    #[test]
+    fn every_exit_is_listed_once_and_in_order() {
+        let codes: Vec<u8> = Exit::ALL.iter().map(|e| e.code()).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(codes, sorted);
+    }
+
+    #[test]
+    fn the_help_table_is_made_from_the_enum() {
+        let help = exit_code_help(&Exit::ALL);
+        assert!(help.starts_with("Exit codes:\n    0  success\n    1  unexpected internal error\n"), "{help}");
+        assert!(help.contains("\n  127  exec: the command could not be started"), "{help}");
+        assert!(help.ends_with("\n  130  login: cancelled with Ctrl-C"), "{help}");
+        assert!(!help.contains('`'));
+    }
+
+    #[test]
+    fn core_errors_map_to_their_exit_codes() {
+        let usage = Failure::from(sso_core::ValidationError::AccountId("x".into()));
+        assert_eq!(usage.exit, Exit::Usage);
+        assert_eq!(Failure::from(sso_core::RegionError::Missing).exit, Exit::Usage);
+        let expired = sso_core::Error::from(sso_core::RefreshUnavailable::NoRefreshToken);
+        assert_eq!(Failure::from(expired).exit, Exit::SignIn);
+        let ambiguous = sso_core::Error::from(sso_core::TokenChoiceError::Ambiguous { candidates: vec![0, 1] });
+        assert_eq!(Failure::from(ambiguous).exit, Exit::Cache);
     }
 }

@@ -6,6 +6,7 @@
 mod browser;
 mod cli;
 mod commands;
+mod environment;
 mod failure;
 mod files;
 mod log;
@@ -41,7 +42,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("ssocreds: error: {}", failure.message);
-            ExitCode::from(failure.exit as u8)
+            ExitCode::from(failure.exit.code())
         }
     }
 }

@@ -1,4 +1,5 @@
-//! Finding and reading token cache files. Parsing is the core's job; this module only does the I/O.
+//! Finding and reading token cache files. Parsing, and choosing among the files found, is the core's job
+//! (`parse_cached_token`, `choose_token`); this module only does the I/O.
 
 use std::fs;
 use std::io::Read;
@@ -168,72 +169,6 @@ fn untrusted(file: &fs::Metadata, folder: Option<&fs::Metadata>) -> Option<Strin
 #[cfg(not(unix))]
 fn untrusted(_file: &fs::Metadata, _folder: Option<&fs::Metadata>) -> Option<String> {
     None
-}
-
-fn same_start_url(a: &str, b: &str) -> bool {
-    a.trim_end_matches('/') == b.trim_end_matches('/')
-}
-
-/// Picks the token to use from a scan: the only one, or the only sign-in matching `start_url`. When several files
-/// hold tokens of the same sign-in (a legacy and an sso-session file for one start URL), the one that expires last
-/// wins. Anything else is an error that lists the candidates and how to choose: ssocreds never guesses.
-pub fn choose(scan: Scan, start_url: Option<&str>, now: DateTime<Utc>) -> Result<LoadedToken, Failure> {
-    let Scan { dir, tokens, skipped } = scan;
-    let candidates: Vec<LoadedToken> = match start_url {
-        Some(wanted) => tokens
-            .into_iter()
-            .filter(|t| t.token.start_url.as_deref().is_some_and(|u| same_start_url(u, wanted)))
-            .collect(),
-        None => tokens,
-    };
-    if candidates.is_empty() {
-        let mut message = match start_url {
-            Some(url) => format!("no SSO token for start URL {url} in {}", dir.display()),
-            None => format!("no SSO token found in {}", dir.display()),
-        };
-        if !skipped.is_empty() {
-            message.push_str(&format!(" ({} file(s) there could not be used: ", skipped.len()));
-            let reasons: Vec<String> = skipped
-                .iter()
-                .take(3)
-                .map(|(p, why)| format!("{}: {why}", p.display()))
-                .collect();
-            message.push_str(&reasons.join("; "));
-            message.push(')');
-        }
-        message.push_str(
-            "; sign in with `ssocreds login --profile <profile>` (or `aws sso login --profile <profile>`), or pass \
-             --cache FILE",
-        );
-        return Err(Failure::new(Exit::Cache, message));
-    }
-    let first_url = candidates[0].token.start_url.clone();
-    let one_sign_in = candidates.iter().all(|c| match (&c.token.start_url, &first_url) {
-        (Some(a), Some(b)) => same_start_url(a, b),
-        _ => false,
-    });
-    if candidates.len() == 1 || one_sign_in {
-        return Ok(candidates
-            .into_iter()
-            .max_by_key(|c| c.token.expires_at)
-            .expect("candidates is not empty"));
-    }
-    let mut message = format!(
-        "{} SSO tokens found in {} and nothing says which to use:\n",
-        candidates.len(),
-        dir.display()
-    );
-    for c in &candidates {
-        message.push_str(&format!(
-            "  {}  start URL {}  region {}  {}\n",
-            c.origin,
-            c.token.start_url.as_deref().unwrap_or("(none)"),
-            c.token.region.as_deref().unwrap_or("(none)"),
-            describe_expiry(c.token.expires_at, now)
-        ));
-    }
-    message.push_str("choose one with --start-url URL (or --cache FILE)");
-    Err(Failure::new(Exit::Cache, message))
 }
 
 /// `expires in 7 h 59 min` or `expired 2 h 3 min ago`.

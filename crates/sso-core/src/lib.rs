@@ -89,7 +89,7 @@ pub use portal::{
 };
 pub use quote::Quoted;
 pub use refresh::{
-    DEFAULT_REFRESH_THRESHOLD, RefreshUnavailable, apply_token_response, needs_refresh, new_cached_token,
+    DEFAULT_REFRESH_THRESHOLD, RefreshUnavailable, apply_token_response, check_refreshable, needs_refresh, new_cached_token,
     refresh_token_request,
 };
 pub use registration::{

@@ -67,6 +67,21 @@ impl RefreshUnavailable {
     }
 }
 
+/// Whether `token` can be refreshed at `now`, and if not why: a refresh token, a client registration, and a
+/// registration that has not expired (the conditions of [`CachedToken::can_refresh`]).
+pub fn check_refreshable(token: &CachedToken, now: DateTime<Utc>) -> Result<(), RefreshUnavailable> {
+    if token.refresh_token.is_none() {
+        return Err(RefreshUnavailable::NoRefreshToken);
+    }
+    if token.client_id.is_none() || token.client_secret.is_none() {
+        return Err(RefreshUnavailable::NoClientRegistration);
+    }
+    match token.registration_expires_at {
+        Some(at) if at > now => Ok(()),
+        expired_at => Err(RefreshUnavailable::RegistrationExpired { expired_at }),
+    }
+}
+
 /// The `CreateToken` refresh request for a cached token, or why there can be none (the same conditions as
 /// [`CachedToken::can_refresh`]). Parse the answer with [`crate::parse_create_token_response`] and
 /// [`crate::GrantType::RefreshToken`].
@@ -75,14 +90,12 @@ pub fn refresh_token_request(
     token: &CachedToken,
     now: DateTime<Utc>,
 ) -> Result<HttpRequest, RefreshUnavailable> {
-    let refresh_token = token.refresh_token.as_ref().ok_or(RefreshUnavailable::NoRefreshToken)?;
-    let (Some(client_id), Some(client_secret)) = (&token.client_id, &token.client_secret) else {
-        return Err(RefreshUnavailable::NoClientRegistration);
+    check_refreshable(token, now)?;
+    let (Some(refresh_token), Some(client_id), Some(client_secret)) =
+        (&token.refresh_token, &token.client_id, &token.client_secret)
+    else {
+        unreachable!("check_refreshable found a refresh token and a client registration");
     };
-    match token.registration_expires_at {
-        Some(at) if at > now => {}
-        expired_at => return Err(RefreshUnavailable::RegistrationExpired { expired_at }),
-    }
     let grant = CreateTokenGrant::RefreshToken {
         refresh_token: refresh_token.clone(),
     };
@@ -233,6 +246,23 @@ mod tests {
         let err = refresh_token_request(&endpoint(), &token, now).unwrap_err();
         assert_eq!(err.code(), "REFRESH_NO_REFRESH_TOKEN");
         assert!(err.to_string().contains("ssocreds login"));
+    }
+
+    #[test]
+    fn refreshable_agrees_with_can_refresh_and_gives_the_reason() {
+        let mut token = parse_cached_token(CACHED.as_bytes()).unwrap();
+        let now = at("2024-03-01T11:58:00Z");
+        assert_eq!(check_refreshable(&token, now), Ok(()));
+        assert!(token.can_refresh(now));
+        let later = at("2024-06-01T00:00:00Z");
+        let why = check_refreshable(&token, later).unwrap_err();
+        assert!(!token.can_refresh(later));
+        assert_eq!(why.reason(), "its client registration expired at 2024-05-01T00:00:00Z");
+        token.client_id = None;
+        assert_eq!(
+            check_refreshable(&token, now).unwrap_err().reason(),
+            "the cache file has no client registration (clientId and clientSecret)"
+        );
     }
 
     #[test]

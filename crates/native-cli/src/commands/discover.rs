@@ -10,11 +10,14 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sso_core::{
-    AccountId, AccountInfo, CallContext, Endpoint, PortalError, Region, RetryPolicy, RoleInfo, SecretString,
+    AccountId, AccountInfo, CallContext, Endpoint, PortalError, Region, RoleInfo, SecretString, resolve_region,
     list_account_roles_request, list_accounts_request, parse_list_account_roles_response, parse_list_accounts_response,
 };
 
-use crate::cli::{AccountsArgs, ListOutput, PortalArgs, RefreshArgs, RolesArgs};
+use super::resolve::{self, NetworkPlan, TokenPlan};
+use super::{Inputs, config_file, output, token_source};
+use crate::cli::{AccountsArgs, ListOutput, PortalArgs, RolesArgs};
+use crate::token_files::LoadedToken;
 use crate::failure::{Exit, Failure};
 use crate::log::Log;
 use crate::transport::Transport;
@@ -34,38 +37,43 @@ pub(super) struct Portal {
 }
 
 impl Portal {
-    fn open(args: &PortalArgs, log: &Log, retry: RetryPolicy) -> Result<Self, Failure> {
+    /// Resolves the sign-in (`--profile`, `AWS_PROFILE` or `[default]`, else a search of the cache), obtains its
+    /// token and connects.
+    fn open(args: &PortalArgs, inputs: &Inputs, log: &Log) -> Result<Self, Failure> {
         let requested = args.region.as_deref().map(Region::new).transpose()?;
-        let profile = super::optional_profile(args.profile.as_deref(), args.source.cache.is_none(), log)?;
+        let env_allowed = args.source.cache.is_none();
+        let needed = resolve::config_needed(args.profile.as_deref(), &inputs.env, env_allowed);
+        let config = config_file::read_config_if(needed, log)?;
+        let profile = resolve::choose_profile(args.profile.as_deref(), &inputs.env, env_allowed, config.as_ref())?;
         let requested = requested.or_else(|| profile.as_ref().map(|p| p.sso_region.clone()));
-        let signed_in = super::sign_in(
-            &args.source,
-            profile.as_ref(),
-            requested.as_ref(),
-            &listing_refresh(),
-            &args.network,
-            log,
-        )?;
-        Self::connect(signed_in, &args.network, log, retry)
+        let network = resolve::resolve_network(&args.network, &inputs.env)?;
+        let plan = TokenPlan::for_listing(&args.source);
+        let loaded = token_source::obtain_token(&plan, profile.as_ref(), &network, inputs.now, log)?;
+        Self::connect(&loaded, requested.as_ref(), &network, log)
     }
 
-    /// A portal connection for a token already obtained.
+    /// A portal connection for a token already obtained, in the region asked for (else the token's).
     pub(super) fn connect(
-        signed_in: super::SignedIn,
-        network: &crate::cli::NetworkArgs,
+        loaded: &LoadedToken,
+        requested: Option<&Region>,
+        network: &NetworkPlan,
         log: &Log,
-        retry: RetryPolicy,
     ) -> Result<Self, Failure> {
-        let endpoint = super::portal_endpoint(network, &signed_in.choice, log)?;
-        let mut network = network.clone();
-        network.max_attempts = network.max_attempts.or(Some(retry.max_attempts));
-        let transport = super::transport(&network, &endpoint)?;
+        let choice = resolve_region(requested, loaded.token.region.as_deref())?;
+        if let Some(warning) = choice.mismatch_warning() {
+            log.warn(&warning);
+        }
+        if let Some((origin, endpoint)) = &network.portal_override {
+            log.verbose(&format!("endpoint {endpoint} (from {origin})"));
+        }
+        let endpoint = network.portal_for(&choice.region);
+        let transport = Transport::new(&network.with_default_attempts(LISTING_ATTEMPTS), endpoint.is_loopback())?;
         Ok(Self {
-            token: signed_in.loaded.token.access_token.clone(),
+            token: loaded.token.access_token.clone(),
             endpoint,
             transport,
-            region: signed_in.choice.region,
-            token_region: signed_in.choice.token_region,
+            region: choice.region,
+            token_region: choice.token_region,
         })
     }
 
@@ -137,25 +145,11 @@ impl Portal {
     }
 }
 
-/// Refresh as export does, but do not warn about a token that lasts longer than the listing.
-pub(super) fn listing_refresh() -> RefreshArgs {
-    RefreshArgs {
-        refresh_minutes: 5,
-        no_refresh: false,
-        warn_minutes: 0,
-    }
-}
-
 /// Listing makes many calls; throttling is expected, so retry longer than a single export does.
-pub(super) fn listing_retry_policy() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 10,
-        ..RetryPolicy::default()
-    }
-}
+const LISTING_ATTEMPTS: u32 = 10;
 
 pub fn accounts(args: &AccountsArgs, log: &Log) -> Result<(), Failure> {
-    let portal = Portal::open(&args.portal, log, listing_retry_policy())?;
+    let portal = Portal::open(&args.portal, &Inputs::read(), log)?;
     let mut accounts = portal.accounts(log)?;
     accounts.sort_by(|a, b| (&a.account_name, &a.account_id).cmp(&(&b.account_name, &b.account_id)));
     let text = match args.output {
@@ -168,7 +162,7 @@ pub fn accounts(args: &AccountsArgs, log: &Log) -> Result<(), Failure> {
                 .collect(),
         ),
     };
-    super::print_stdout(&text)
+    output::print_stdout(&text)
 }
 
 /// One row of `ssocreds roles` output.
@@ -182,7 +176,7 @@ pub(super) struct RoleRow {
 
 pub fn roles(args: &RolesArgs, log: &Log) -> Result<(), Failure> {
     let only = args.account_id.as_deref().map(AccountId::new).transpose()?;
-    let portal = Portal::open(&args.portal, log, listing_retry_policy())?;
+    let portal = Portal::open(&args.portal, &Inputs::read(), log)?;
     let accounts: Vec<(AccountId, String)> = match only {
         Some(id) => vec![(id, String::new())],
         None => portal
@@ -204,7 +198,7 @@ pub fn roles(args: &RolesArgs, log: &Log) -> Result<(), Failure> {
                 .collect(),
         ),
     };
-    super::print_stdout(&text)?;
+    output::print_stdout(&text)?;
     if failures.is_empty() {
         return Ok(());
     }

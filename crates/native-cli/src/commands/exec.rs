@@ -9,10 +9,11 @@ use crate::failure::{Exit, Failure};
 use crate::log::Log;
 
 pub fn run(args: &ExecArgs, log: &Log) -> Result<(), Failure> {
+    let inputs = super::Inputs::read();
     let export_region = args.export_region.as_deref().map(Region::new).transpose()?;
-    let (credentials, target, _) = super::fetch_credentials(&args.target, log)?;
+    let (credentials, plan) = super::fetch_credentials(&args.target, &inputs, log)?;
     let options = ExportOptions {
-        region: export_region.or_else(|| target.profile_region()),
+        region: export_region.or_else(|| plan.target.profile_region()),
     };
     // The same variables as `export`, set directly: no shell in between, so every byte reaches the child as is.
     let vars = credential_variables(&credentials, &options);

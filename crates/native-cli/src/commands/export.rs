@@ -2,16 +2,18 @@
 
 use sso_core::{ExportOptions, Region, format_exports};
 
+use super::{Inputs, fetch_credentials, output};
 use crate::cli::ExportArgs;
 use crate::failure::Failure;
 use crate::log::Log;
 
 pub fn run(args: &ExportArgs, log: &Log) -> Result<(), Failure> {
+    let inputs = Inputs::read();
     let export_region = args.export_region.as_deref().map(Region::new).transpose()?;
-    let (credentials, target, _) = super::fetch_credentials(&args.target, log)?;
+    let (credentials, plan) = fetch_credentials(&args.target, &inputs, log)?;
     let options = ExportOptions {
-        region: export_region.or_else(|| target.profile_region()),
+        region: export_region.or_else(|| plan.target.profile_region()),
     };
-    let text = format_exports(&credentials, args.format.into(), &options)?;
-    super::print_stdout(&text)
+    let text = format_exports(&credentials, args.format, &options)?;
+    output::print_stdout(&text)
 }

@@ -5,13 +5,15 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
 use sso_core::{
     CachedToken, CallContext, PortalErrorKind, SsoProfile, cache_file_name, logout_request, parse_logout_response,
     resolve_region,
 };
 
-use crate::cli::{LogoutArgs, NetworkArgs};
+use super::resolve::{self, NetworkPlan};
+use super::{Inputs, config_file, output};
+use crate::cli::LogoutArgs;
+use crate::transport::Transport;
 use crate::failure::{Exit, Failure};
 use crate::log::Log;
 use crate::token_files;
@@ -23,12 +25,15 @@ struct TokenFile {
 }
 
 pub fn run(args: &LogoutArgs, log: &Log) -> Result<(), Failure> {
+    let inputs = Inputs::read();
+    let now = inputs.now;
     let dir = token_files::cache_dir()?;
-    let profile = args
-        .profile
-        .as_deref()
-        .map(|name| super::load_profile(name, log))
-        .transpose()?;
+    // Only `--profile` narrows a logout (not AWS_PROFILE, not [default]): without it every sign-in ends.
+    let profile = match args.profile.as_deref() {
+        Some(name) => Some(resolve::named_profile(name, &config_file::read_config(log)?)?),
+        None => None,
+    };
+    let network = resolve::resolve_network(&args.network, &inputs.env)?;
     let selected = match (&profile, &args.sso_session) {
         (Some(profile), _) => Some((
             dir.join(profile.cache_file_name()),
@@ -70,7 +75,7 @@ pub fn run(args: &LogoutArgs, log: &Log) -> Result<(), Failure> {
             continue;
         }
         ended.push(token);
-        if token.expires_at <= Utc::now() {
+        if token.expires_at <= now {
             log.verbose(&format!(
                 "{}: the token has expired, so there is no session to end on the portal",
                 file.path.display()
@@ -78,7 +83,7 @@ pub fn run(args: &LogoutArgs, log: &Log) -> Result<(), Failure> {
             continue;
         }
         let start_url = token.start_url.as_deref().unwrap_or("(no start URL)");
-        match end_session(token, profile.as_ref(), &args.network, log) {
+        match end_session(token, profile.as_ref(), &network, log) {
             Ok(true) => log.info(&format!("signed out of {start_url} on the portal")),
             Ok(false) => log.info(&format!("{start_url}: the portal had already ended that session")),
             Err(failure) => failures.push((start_url.to_owned(), token.expires_at, failure)),
@@ -92,7 +97,7 @@ pub fn run(args: &LogoutArgs, log: &Log) -> Result<(), Failure> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => failures.push((
                 String::new(),
-                Utc::now(),
+                now,
                 Failure::new(Exit::Write, format!("cannot remove {}: {e}", file.path.display())),
             )),
         }
@@ -126,7 +131,7 @@ pub fn run(args: &LogoutArgs, log: &Log) -> Result<(), Failure> {
              machine, but the session stays valid on the server until the token expires at {} ({})",
             first.message,
             sso_core::format_timestamp(expires_at),
-            super::describe(expires_at)
+            output::describe(expires_at, now)
         ),
     ))
 }
@@ -135,12 +140,15 @@ pub fn run(args: &LogoutArgs, log: &Log) -> Result<(), Failure> {
 fn end_session(
     token: &CachedToken,
     profile: Option<&SsoProfile>,
-    network: &NetworkArgs,
+    network: &NetworkPlan,
     log: &Log,
 ) -> Result<bool, Failure> {
     let choice = resolve_region(profile.map(|p| &p.sso_region), token.region.as_deref())?;
-    let endpoint = super::portal_endpoint(network, &choice, log)?;
-    let transport = super::transport(network, &endpoint)?;
+    if let Some((origin, endpoint)) = &network.portal_override {
+        log.verbose(&format!("endpoint {endpoint} (from {origin})"));
+    }
+    let endpoint = network.portal_for(&choice.region);
+    let transport = Transport::new(&network.transport, endpoint.is_loopback())?;
     let context = CallContext {
         operation: "Logout",
         region: Some(choice.region.clone()),

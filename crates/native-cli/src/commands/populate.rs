@@ -4,11 +4,13 @@
 //! user's own sections and comments stay byte for byte, and a run that changes nothing writes nothing.
 
 use sso_core::{
-    AccountId, DEFAULT_REGISTRATION_SCOPE, PopulateEntry, Region, SsoProfile, check_template, newline_of,
-    parse_registration_scopes, profile_names_for, profiles_outside_block, render_block, replace_block,
+    AccountId, PopulateEntry, Region, SsoProfile, check_template, newline_of, profile_names_for,
+    profiles_outside_block, render_block, replace_block, resolve_sso_session,
 };
 
-use super::discover::{Portal, list_roles_concurrently, listing_refresh, listing_retry_policy};
+use super::discover::{Portal, list_roles_concurrently};
+use super::resolve::{self, ConfigInput, TokenPlan};
+use super::{Inputs, config_file, output, token_source};
 use crate::cli::{PopulateArgs, TokenSource};
 use crate::failure::{Exit, Failure};
 use crate::files;
@@ -17,25 +19,23 @@ use crate::log::Log;
 pub fn run(args: &PopulateArgs, log: &Log) -> Result<(), Failure> {
     check_template(&args.template).map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
     let profile_region = args.region.as_deref().map(Region::new).transpose()?;
-    let session = session_settings(args, log)?;
+    let inputs = Inputs::read();
+    let config = config_file::read_config(log)?;
+    let session = session_settings(args, &inputs, &config)?;
     let session_name = session
         .session_name
         .clone()
         .expect("session_settings always names the session");
+    let network = resolve::resolve_network(&args.network, &inputs.env)?;
 
     // List everything first: a partial listing must not delete the profiles of accounts that failed.
-    let signed_in = super::sign_in(
-        &TokenSource {
-            cache: None,
-            start_url: None,
-        },
-        Some(&session),
-        Some(&session.sso_region),
-        &listing_refresh(),
-        &args.network,
-        log,
-    )?;
-    let portal = Portal::connect(signed_in, &args.network, log, listing_retry_policy())?;
+    let source = TokenSource {
+        cache: None,
+        start_url: None,
+    };
+    let loaded =
+        token_source::obtain_token(&TokenPlan::for_listing(&source), Some(&session), &network, inputs.now, log)?;
+    let portal = Portal::connect(&loaded, Some(&session.sso_region), &network, log)?;
     let accounts: Vec<(AccountId, String)> = portal
         .accounts(log)?
         .into_iter()
@@ -65,10 +65,11 @@ pub fn run(args: &PopulateArgs, log: &Log) -> Result<(), Failure> {
     // Workers finish in any order; names (and the suffixes that keep them unique) must not depend on it.
     entries.sort_by(|a, b| (&a.account_id, &a.role_name).cmp(&(&b.account_id, &b.role_name)));
 
-    let path = super::config_path()?;
+    // Read again under the lock: the file may have changed while the listing ran.
+    let path = config.path;
     let _lock = files::FileLock::acquire(&path)?;
-    let text =
-        files::read_text(&path, super::MAX_CONFIG_BYTES, "the AWS config file", Exit::Config)?.unwrap_or_default();
+    let text = files::read_text(&path, config_file::MAX_CONFIG_BYTES, "the AWS config file", Exit::Config)?
+        .unwrap_or_default();
     let taken = profiles_outside_block(&text, &session_name);
     let names = profile_names_for(&args.template, &entries, &session_name, &taken)
         .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
@@ -89,7 +90,7 @@ pub fn run(args: &PopulateArgs, log: &Log) -> Result<(), Failure> {
             named.len(),
             path.display()
         ));
-        return super::print_stdout(&text);
+        return output::print_stdout(&text);
     }
     if updated == text {
         log.info(&format!(
@@ -108,67 +109,42 @@ pub fn run(args: &PopulateArgs, log: &Log) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The sso-session to populate: `--sso-session S`, or the session of `--profile P` (or AWS_PROFILE).
-fn session_settings(args: &PopulateArgs, log: &Log) -> Result<SsoProfile, Failure> {
+/// The sso-session to populate: `--sso-session S`, or the session of `--profile P` (or `AWS_PROFILE`, else
+/// `[default]` when it has SSO settings).
+fn session_settings(args: &PopulateArgs, inputs: &Inputs, config: &ConfigInput) -> Result<SsoProfile, Failure> {
     if let Some(name) = &args.sso_session {
-        let Some((path, config)) = super::load_config(log)? else {
+        let Some(file) = &config.file else {
             return Err(Failure::new(
                 Exit::Config,
                 format!(
                     "there is no AWS config file at {}, so no [sso-session {name}]",
-                    super::config_path()?.display()
+                    config.path.display()
                 ),
             ));
         };
-        let section = config.sso_session(name).ok_or_else(|| {
-            Failure::new(
-                Exit::Config,
-                format!("{}: there is no [sso-session {name}] section", path.display()),
-            )
-        })?;
-        let get = |key: &str| {
-            section.get(key).map(str::to_owned).ok_or_else(|| {
-                Failure::new(
-                    Exit::Config,
-                    format!(
-                        "{}: [sso-session {name}] has no {key}; add `{key} = …` to it",
-                        path.display()
-                    ),
-                )
-            })
-        };
-        let start_url = get("sso_start_url")?;
-        let sso_region = Region::new(&get("sso_region")?)
-            .map_err(|e| Failure::new(Exit::Config, format!("{}: [sso-session {name}]: {e}", path.display())))?;
-        let configured = section.get("sso_registration_scopes").map(parse_registration_scopes);
-        return Ok(SsoProfile {
-            profile_name: format!("sso-session {name}"),
-            session_name: Some(name.clone()),
-            start_url,
-            sso_region,
-            account_id: None,
-            role_name: None,
-            registration_scopes: configured
-                .clone()
-                .unwrap_or_else(|| vec![DEFAULT_REGISTRATION_SCOPE.to_owned()]),
-            configured_registration_scopes: configured,
-            region: None,
-        });
+        let mut session = resolve_sso_session(file, name)
+            .map_err(|e| Failure::new(Exit::Config, format!("{}: {e}", config.path.display())))?;
+        session.profile_name = format!("sso-session {name}");
+        return Ok(session);
     }
-    let Some(name) = super::profile_name(args.profile.as_deref(), true) else {
+    let Some(profile) = resolve::choose_profile(args.profile.as_deref(), &inputs.env, true, Some(config))? else {
         return Err(Failure::new(
             Exit::Usage,
-            "which sign-in? pass --sso-session NAME, or --profile NAME of a profile that uses one",
+            format!(
+                "which sign-in? pass --sso-session NAME, or --profile NAME of a profile that uses one; there is no \
+                 [default] profile with SSO settings in {}",
+                config.path.display()
+            ),
         ));
     };
-    let profile = super::load_profile(&name, log)?;
     if profile.session_name.is_none() {
         return Err(Failure::new(
             Exit::Config,
             format!(
-                "profile {name:?} is a legacy SSO profile without sso_session; populate writes sso-session profiles, \
+                "profile {:?} is a legacy SSO profile without sso_session; populate writes sso-session profiles, \
                  so move its sso_start_url and sso_region into an [sso-session NAME] section (`aws configure sso` \
-                 does it) and pass --sso-session NAME"
+                 does it) and pass --sso-session NAME",
+                profile.profile_name
             ),
         ));
     }

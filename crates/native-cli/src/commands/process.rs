@@ -3,12 +3,13 @@
 
 use std::path::PathBuf;
 
-use chrono::{TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use sso_core::{
     AccountId, ExportFormat, ExportOptions, RoleCredentials, RoleName, format_exports, parse_role_cache,
     role_cache_document, role_cache_file_name,
 };
 
+use super::{Inputs, output, role_credentials, token_source};
 use crate::cli::ProcessArgs;
 use crate::failure::Failure;
 use crate::files;
@@ -24,8 +25,10 @@ fn cache_path(start_url: &str, account_id: &AccountId, role_name: &RoleName) -> 
 }
 
 pub fn run(args: &ProcessArgs, log: &Log) -> Result<(), Failure> {
+    let inputs = Inputs::read();
     let min_validity = TimeDelta::minutes(args.min_validity_minutes);
-    let target = super::resolve_target(&args.target, log)?;
+    let plan = super::plan_credentials(&args.target, &inputs, log)?;
+    let target = &plan.target;
     // The cache key needs the start URL; with a profile it is known before reading the token.
     let profile_start_url = target.profile.as_ref().map(|p| p.start_url.clone());
     if !args.no_cache
@@ -33,35 +36,23 @@ pub fn run(args: &ProcessArgs, log: &Log) -> Result<(), Failure> {
         && let Some(credentials) = read_cache(
             &cache_path(start_url, &target.account_id, &target.role_name)?,
             min_validity,
+            inputs.now,
             log,
         )
     {
         return print(&credentials);
     }
-    let signed_in = super::sign_in(
-        &args.target.source,
-        target.profile.as_ref(),
-        target.requested_region.as_ref(),
-        &args.target.refresh,
-        &args.target.network,
-        log,
-    )?;
+    let loaded = token_source::obtain_token(&plan.token, target.profile.as_ref(), &plan.network, inputs.now, log)?;
     let start_url = profile_start_url
-        .or_else(|| signed_in.loaded.token.start_url.clone())
-        .unwrap_or_else(|| signed_in.loaded.origin.clone());
+        .or_else(|| loaded.token.start_url.clone())
+        .unwrap_or_else(|| loaded.origin.clone());
     let path = cache_path(&start_url, &target.account_id, &target.role_name)?;
     if !args.no_cache
-        && let Some(credentials) = read_cache(&path, min_validity, log)
+        && let Some(credentials) = read_cache(&path, min_validity, inputs.now, log)
     {
         return print(&credentials);
     }
-    let credentials = super::fetch_role_credentials(
-        &signed_in,
-        &target.account_id,
-        &target.role_name,
-        &args.target.network,
-        log,
-    )?;
+    let credentials = role_credentials::fetch(&plan, &loaded, log)?;
     if !args.no_cache {
         // A cache that cannot be written costs a portal call next time, nothing more.
         if let Err(failure) = files::write_atomic(&path, role_cache_document(&credentials).as_bytes()) {
@@ -71,9 +62,14 @@ pub fn run(args: &ProcessArgs, log: &Log) -> Result<(), Failure> {
     print(&credentials)
 }
 
-fn read_cache(path: &std::path::Path, min_validity: TimeDelta, log: &Log) -> Option<RoleCredentials> {
+fn read_cache(
+    path: &std::path::Path,
+    min_validity: TimeDelta,
+    now: DateTime<Utc>,
+    log: &Log,
+) -> Option<RoleCredentials> {
     let bytes = std::fs::read(path).ok()?;
-    match parse_role_cache(&bytes, Utc::now(), min_validity) {
+    match parse_role_cache(&bytes, now, min_validity) {
         Ok(Some(credentials)) => {
             log.verbose(&format!("using cached role credentials from {}", path.display()));
             Some(credentials)
@@ -91,5 +87,5 @@ fn read_cache(path: &std::path::Path, min_validity: TimeDelta, log: &Log) -> Opt
 
 fn print(credentials: &RoleCredentials) -> Result<(), Failure> {
     let text = format_exports(credentials, ExportFormat::Process, &ExportOptions::default())?;
-    super::print_stdout(&text)
+    output::print_stdout(&text)
 }

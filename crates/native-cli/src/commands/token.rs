@@ -2,9 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use sso_core::{CachedToken, cache_file_name, format_timestamp, profile_names, resolve_sso_profile, sso_sessions};
 
+use super::resolve::{self, TokenPlan};
+use super::{Inputs, config_file, output, token_source};
 use crate::cli::TokenArgs;
 use crate::failure::{Exit, Failure};
 use crate::log::Log;
@@ -12,12 +14,16 @@ use crate::token_files::{self, describe_expiry};
 
 pub fn run(args: &TokenArgs, log: &Log) -> Result<(), Failure> {
     if args.all {
-        return all(args, log);
+        return all(args, Inputs::read().now, log);
     }
-    let now = Utc::now();
-    let profile = super::optional_profile(args.profile.as_deref(), args.source.cache.is_none(), log)?;
+    let Inputs { env, now } = Inputs::read();
+    let env_allowed = args.source.cache.is_none();
+    let needed = resolve::config_needed(args.profile.as_deref(), &env, env_allowed);
+    let config = config_file::read_config_if(needed, log)?;
+    let profile = resolve::choose_profile(args.profile.as_deref(), &env, env_allowed, config.as_ref())?;
     // Shown as it is: never refreshed here; an expired token is still shown, and reported through the exit code.
-    let loaded = super::locate_token(&args.source, profile.as_ref(), log)?;
+    let plan = TokenPlan::for_listing(&args.source);
+    let loaded = token_source::locate_token(&plan, profile.as_ref(), now, log)?;
     let token = &loaded.token;
     let remaining = token.expires_at - now;
     let expired = remaining <= TimeDelta::zero();
@@ -42,7 +48,7 @@ pub fn run(args: &TokenArgs, log: &Log) -> Result<(), Failure> {
             describe_expiry(token.expires_at, now),
         )
     };
-    super::print_stdout(&text)?;
+    output::print_stdout(&text)?;
     if expired {
         return Err(Failure::new(
             Exit::SignIn,
@@ -53,12 +59,11 @@ pub fn run(args: &TokenArgs, log: &Log) -> Result<(), Failure> {
 }
 
 /// Every token file, named by the sso-session or legacy profiles of ~/.aws/config whose cache key it matches.
-fn all(args: &TokenArgs, log: &Log) -> Result<(), Failure> {
-    let now = Utc::now();
+fn all(args: &TokenArgs, now: DateTime<Utc>, log: &Log) -> Result<(), Failure> {
     let dir = token_files::cache_dir()?;
     let scan = token_files::scan(&dir)?;
     let mut names: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    if let Some((_, config)) = super::load_config(log)? {
+    if let Some(config) = config_file::read_config(log)?.file {
         for session in sso_sessions(&config) {
             names
                 .entry(cache_file_name(session))
@@ -125,11 +130,11 @@ fn all(args: &TokenArgs, log: &Log) -> Result<(), Failure> {
     for (path, why) in &scan.skipped {
         log.verbose(&format!("skipped {}: {why}", path.display()));
     }
-    super::print_stdout(&text)
+    output::print_stdout(&text)
 }
 
 /// The JSON of one token for `--json`: where it is and how long it lasts, never the token itself.
-fn token_json(file: &str, token: &CachedToken, now: chrono::DateTime<Utc>) -> serde_json::Value {
+fn token_json(file: &str, token: &CachedToken, now: DateTime<Utc>) -> serde_json::Value {
     serde_json::json!({
         "file": file,
         "startUrl": token.start_url,

@@ -2,6 +2,7 @@
 
 use sso_core::merge_role_credentials;
 
+use super::{Inputs, output};
 use crate::cli::WriteArgs;
 use crate::failure::{Exit, Failure};
 use crate::files;
@@ -11,7 +12,9 @@ use crate::log::Log;
 const MAX_CREDENTIALS_BYTES: u64 = 16 * 1024 * 1024;
 
 pub fn run(args: &WriteArgs, log: &Log) -> Result<(), Failure> {
-    let (credentials, target, _) = super::fetch_credentials(&args.target, log)?;
+    let inputs = Inputs::read();
+    let (credentials, plan) = super::fetch_credentials(&args.target, &inputs, log)?;
+    let target = &plan.target;
     let section = args
         .as_profile
         .clone()
@@ -29,7 +32,7 @@ pub fn run(args: &WriteArgs, log: &Log) -> Result<(), Failure> {
         target.role_name,
         target.account_id,
         path.display(),
-        super::describe(credentials.expiration)
+        output::describe(credentials.expiration, inputs.now)
     ));
     Ok(())
 }

@@ -19,9 +19,10 @@ use sso_core::{
     GrantType, LoginFlow, OidcError, OidcErrorKind, Pkce, REGISTERED_REDIRECT_URI, REGISTRATION_EXPIRY_WINDOW, Region,
     SsoProfile, authorize_url, create_token_request, format_duration, format_timestamp, loopback_redirect_uri,
     new_cached_token, parse_cached_registration, parse_create_token_response, parse_register_client_response,
-    parse_registration_scopes, register_client_request, state_from_entropy,
+    register_client_request, resolve_sso_session, start_url_sign_in, state_from_entropy,
 };
 
+use super::{Inputs, config_file, output, resolve};
 use crate::cli::{LoginArgs, NetworkArgs};
 use crate::failure::{Exit, Failure, chain};
 use crate::files;
@@ -46,7 +47,8 @@ struct SignInTarget {
 }
 
 pub fn run(args: &LoginArgs, log: &Log) -> Result<(), Failure> {
-    let target = resolve_target(args, log)?;
+    let inputs = Inputs::read();
+    let target = resolve_target(args, &inputs, log)?;
     let profile = &target.profile;
     // The AWS CLI signs legacy profiles (no sso_session) in with the device code flow only: their tokens carry no
     // refresh token, and the authorization-code client is registered per sso-session.
@@ -55,15 +57,18 @@ pub fn run(args: &LoginArgs, log: &Log) -> Result<(), Failure> {
     } else {
         LoginFlow::AuthorizationCode
     };
-    let endpoint = super::oidc_endpoint_for(&profile.sso_region)?;
-    let network = NetworkArgs {
+    let endpoint = match resolve::oidc_override(&inputs.env).map_err(|message| Failure::new(Exit::Usage, message))? {
+        Some(endpoint) => endpoint,
+        None => Endpoint::oidc(&profile.sso_region, resolve::endpoint_options(&inputs.env)),
+    };
+    let network = resolve::transport_options(&NetworkArgs {
         endpoint_url: None,
-        ca_bundle: args.ca_bundle.clone().filter(|p| !p.is_empty()),
+        ca_bundle: args.ca_bundle.clone(),
         timeout: 30,
         connect_timeout: args.connect_timeout,
         max_attempts: None,
-    };
-    let transport = super::transport(&network, &endpoint)?;
+    });
+    let transport = Transport::new(&network, endpoint.is_loopback())?;
     let cache_dir = token_files::cache_dir()?;
     let token_path = cache_dir.join(profile.cache_file_name());
     cancel::install()?;
@@ -76,7 +81,7 @@ pub fn run(args: &LoginArgs, log: &Log) -> Result<(), Failure> {
         "signing in to {} ({}) for {}",
         profile.start_url, profile.sso_region, target.label
     ));
-    let registration = obtain_registration(flow, profile, &endpoint, &transport, &cache_dir, log)?;
+    let registration = obtain_registration(flow, profile, &endpoint, &transport, &cache_dir, inputs.now, log)?;
     let (answer, browser) = match listener {
         Some(listener) => {
             let (answer, browser) =
@@ -84,12 +89,10 @@ pub fn run(args: &LoginArgs, log: &Log) -> Result<(), Failure> {
             (answer, Some(browser))
         }
         None => {
-            let poll_network = NetworkArgs {
-                // Polling has its own schedule (interval, SlowDown): the transport must not retry on its own.
-                max_attempts: Some(1),
-                ..network
-            };
-            let poll_transport = super::transport(&poll_network, &endpoint)?;
+            // Polling has its own schedule (interval, SlowDown): the transport must not retry on its own.
+            let mut poll_network = network.clone();
+            poll_network.retry.max_attempts = 1;
+            let poll_transport = Transport::new(&poll_network, endpoint.is_loopback())?;
             let answer = device::sign_in(
                 profile,
                 &registration,
@@ -102,7 +105,10 @@ pub fn run(args: &LoginArgs, log: &Log) -> Result<(), Failure> {
             (answer, None)
         }
     };
-    let written = write_token(profile, &registration, &answer, &token_path);
+    // A second reading of the clock, needed for correctness: the sign-in took minutes in the browser, and the
+    // token's `expiresIn` counts from now, not from the start of the command.
+    let signed_in_at = Utc::now();
+    let written = write_token(profile, &registration, &answer, &token_path, signed_in_at);
     match (&written, browser) {
         (Ok(_), Some(browser)) => browser.signed_in(),
         (Err(failure), Some(browser)) => browser.failed(&failure.message),
@@ -112,7 +118,7 @@ pub fn run(args: &LoginArgs, log: &Log) -> Result<(), Failure> {
     log.info(&format!(
         "signed in to {}; the token {} ({}) and is cached in {}",
         profile.start_url,
-        super::describe(expires_at),
+        output::describe(expires_at, signed_in_at),
         format_timestamp(expires_at),
         token_path.display()
     ));
@@ -126,29 +132,42 @@ pub fn run(args: &LoginArgs, log: &Log) -> Result<(), Failure> {
 }
 
 /// `--start-url` with `--region`, else `--sso-session`, else `--profile`, `AWS_PROFILE` or the profile `default`.
-fn resolve_target(args: &LoginArgs, log: &Log) -> Result<SignInTarget, Failure> {
+fn resolve_target(args: &LoginArgs, inputs: &Inputs, log: &Log) -> Result<SignInTarget, Failure> {
     if let Some(start_url) = &args.start_url {
         let region = Region::new(args.region.as_deref().unwrap_or_default())?;
         if start_url.trim().is_empty() {
             return Err(Failure::new(Exit::Usage, "--start-url is empty"));
         }
         return Ok(SignInTarget {
-            profile: made_up_profile(start_url.clone(), region, None, None),
+            profile: start_url_sign_in(start_url, region),
             label: format!("start URL {start_url}"),
             is_profile: false,
         });
     }
+    let config = config_file::read_config(log)?;
     if let Some(session) = &args.sso_session {
+        let Some(file) = &config.file else {
+            return Err(Failure::new(
+                Exit::Config,
+                format!(
+                    "sso-session {session:?} is not defined: there is no AWS config file at {} (set \
+                     AWS_CONFIG_FILE, or create it with `aws configure sso-session`)",
+                    config.path.display()
+                ),
+            ));
+        };
+        let profile = resolve_sso_session(file, session)
+            .map_err(|e| Failure::new(Exit::Config, format!("{}: {e}", config.path.display())))?;
         return Ok(SignInTarget {
-            profile: session_profile(session, log)?,
+            profile,
             label: format!("sso-session {session:?}"),
             is_profile: false,
         });
     }
-    let name = match super::profile_name(args.profile.as_deref(), true) {
+    let name = match resolve::profile_name(args.profile.as_deref(), &inputs.env, true) {
         Some(name) => name,
-        None => match super::load_config(log)? {
-            Some((_, config)) if config.profile("default").is_some() => "default".to_owned(),
+        None => match &config.file {
+            Some(file) if file.profile("default").is_some() => "default".to_owned(),
             _ => {
                 return Err(Failure::new(
                     Exit::Usage,
@@ -158,91 +177,13 @@ fn resolve_target(args: &LoginArgs, log: &Log) -> Result<SignInTarget, Failure> 
             }
         },
     };
+    let profile = resolve::named_profile(&name, &config)?;
+    log.verbose(&format!("profile {name} from {}", config.path.display()));
     Ok(SignInTarget {
-        profile: super::load_profile(&name, log)?,
+        profile,
         label: format!("profile {name:?}"),
         is_profile: true,
     })
-}
-
-fn made_up_profile(
-    start_url: String,
-    sso_region: Region,
-    session_name: Option<String>,
-    configured_scopes: Option<Vec<String>>,
-) -> SsoProfile {
-    let registration_scopes = match (&session_name, &configured_scopes) {
-        (None, _) => Vec::new(),
-        (Some(_), Some(scopes)) if !scopes.is_empty() => scopes.clone(),
-        (Some(_), _) => vec![sso_core::DEFAULT_REGISTRATION_SCOPE.to_owned()],
-    };
-    SsoProfile {
-        profile_name: session_name.clone().unwrap_or_else(|| start_url.clone()),
-        session_name,
-        start_url,
-        sso_region,
-        account_id: None,
-        role_name: None,
-        registration_scopes,
-        configured_registration_scopes: configured_scopes,
-        region: None,
-    }
-}
-
-/// The settings of `[sso-session NAME]`, as a profile that uses that session would have them.
-fn session_profile(name: &str, log: &Log) -> Result<SsoProfile, Failure> {
-    let config_path = super::config_path()?;
-    let Some((path, config)) = super::load_config(log)? else {
-        return Err(Failure::new(
-            Exit::Config,
-            format!(
-                "sso-session {name:?} is not defined: there is no AWS config file at {} (set AWS_CONFIG_FILE, or \
-                 create it with `aws configure sso-session`)",
-                config_path.display()
-            ),
-        ));
-    };
-    let Some(session) = config.sso_session(name) else {
-        let known = sso_core::sso_sessions(&config);
-        let known = if known.is_empty() {
-            "it defines none".to_owned()
-        } else {
-            format!("it defines {}", known.join(", "))
-        };
-        return Err(Failure::new(
-            Exit::Config,
-            format!("{}: there is no [sso-session {name}] ({known})", path.display()),
-        ));
-    };
-    let missing = |key: &str, example: &str| {
-        Failure::new(
-            Exit::Config,
-            format!(
-                "{}: [sso-session {name}] has no {key}; add `{key} = {example}`",
-                path.display()
-            ),
-        )
-    };
-    let start_url = session
-        .get("sso_start_url")
-        .filter(|u| !u.is_empty())
-        .ok_or_else(|| missing("sso_start_url", "https://my-sso-portal.awsapps.com/start"))?;
-    let region = session
-        .get("sso_region")
-        .ok_or_else(|| missing("sso_region", "us-east-1"))?;
-    let region = Region::new(region).map_err(|e| {
-        Failure::new(
-            Exit::Config,
-            format!("{}: sso_region of [sso-session {name}]: {e}", path.display()),
-        )
-    })?;
-    let scopes = session.get("sso_registration_scopes").map(parse_registration_scopes);
-    Ok(made_up_profile(
-        start_url.to_owned(),
-        region,
-        Some(name.to_owned()),
-        scopes,
-    ))
 }
 
 /// The reused client registration, or a new one (written to the AWS CLI's registration cache file).
@@ -252,10 +193,10 @@ fn obtain_registration(
     endpoint: &Endpoint,
     transport: &Transport,
     cache_dir: &Path,
+    now: chrono::DateTime<Utc>,
     log: &Log,
 ) -> Result<CachedRegistration, Failure> {
     let path = cache_dir.join(profile.registration_cache_file_name());
-    let now = Utc::now();
     match read_small(&path) {
         Ok(bytes) => match parse_cached_registration(&bytes) {
             Ok(cached) if cached.is_usable(flow, now) => {
@@ -433,14 +374,9 @@ fn write_token(
     registration: &CachedRegistration,
     answer: &CreateTokenResponse,
     path: &Path,
+    now: chrono::DateTime<Utc>,
 ) -> Result<chrono::DateTime<Utc>, Failure> {
-    let token = new_cached_token(
-        &profile.start_url,
-        &profile.sso_region,
-        registration,
-        answer,
-        Utc::now(),
-    )
+    let token = new_cached_token(&profile.start_url, &profile.sso_region, registration, answer, now)
     .map_err(|e| {
         Failure::new(
             Exit::Internal,
@@ -462,9 +398,5 @@ fn oidc_failure(error: OidcError) -> Failure {
 }
 
 fn callback_failure(error: &CallbackError) -> Failure {
-    let exit = match error {
-        CallbackError::Denied { .. } => Exit::Denied,
-        _ => Exit::SignIn,
-    };
-    Failure::new(exit, error.to_string())
+    Failure::from(error.clone())
 }

@@ -1,0 +1,563 @@
+//! Resolution: flags, the environment snapshot, the config file's text (parsed) and `now` become what a command
+//! will do — which profile, account, role and region; where the token comes from and whether to refresh it; which
+//! endpoints and network settings. Pure: no file, clock, environment or network is touched here, so every rule is
+//! unit-tested below. The I/O steps (`token_source`, `refresh`, `role_credentials`, `output`) only read the result.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use sso_core::{
+    AccountId, ConfigFile, Endpoint, EndpointOptions, PortalEndpoint, Properties, Region, RetryPolicy, RoleName,
+    SsoProfile, resolve_sso_profile,
+};
+
+use crate::cli::{NetworkArgs, RefreshArgs, TargetArgs, TokenSource};
+use crate::environment::Environment;
+use crate::failure::{Exit, Failure, chain};
+use crate::transport::TransportOptions;
+
+/// The AWS config file as read: where it is, and its parsed contents (`None` when there is no file).
+pub struct ConfigInput {
+    pub path: PathBuf,
+    pub file: Option<ConfigFile>,
+}
+
+/// The profile named by `--profile`, else by `AWS_PROFILE` when `env_allowed`.
+pub fn profile_name(explicit: Option<&str>, env: &Environment, env_allowed: bool) -> Option<String> {
+    explicit
+        .map(str::to_owned)
+        .or_else(|| env.aws_profile.clone().filter(|_| env_allowed))
+        .filter(|name| !name.is_empty())
+}
+
+/// Whether a command must read the config file: a profile is named, or `[default]` may stand in for one.
+pub fn config_needed(explicit: Option<&str>, env: &Environment, env_allowed: bool) -> bool {
+    profile_name(explicit, env, env_allowed).is_some() || env_allowed
+}
+
+/// A named profile's SSO settings.
+pub fn named_profile(name: &str, config: &ConfigInput) -> Result<SsoProfile, Failure> {
+    let Some(file) = &config.file else {
+        return Err(Failure::new(
+            Exit::Config,
+            format!(
+                "profile {name:?} is not defined: there is no AWS config file at {} (set AWS_CONFIG_FILE, or create \
+                 the profile with `aws configure sso`)",
+                config.path.display()
+            ),
+        ));
+    };
+    resolve_sso_profile(file, name)
+        .map_err(|e| Failure::new(Exit::Config, format!("{}: {}", config.path.display(), chain(&e))))
+}
+
+/// Whether a section has SSO settings: any `sso_` key (a `[default]` with only `region` or static keys has none).
+fn has_sso_settings(properties: &Properties) -> bool {
+    properties.iter().any(|(key, _)| key.starts_with("sso_"))
+}
+
+/// The profile to use, as the SDKs pick it: the one named (`--profile`, else `AWS_PROFILE` when `env_allowed`);
+/// else, when `env_allowed`, `[default]` if it has SSO settings; else none (flags and a search of the cache).
+pub fn choose_profile(
+    explicit: Option<&str>,
+    env: &Environment,
+    env_allowed: bool,
+    config: Option<&ConfigInput>,
+) -> Result<Option<SsoProfile>, Failure> {
+    let Some(config) = config else {
+        return Ok(None);
+    };
+    if let Some(name) = profile_name(explicit, env, env_allowed) {
+        return named_profile(&name, config).map(Some);
+    }
+    let default = config.file.as_ref().and_then(|file| file.profile("default"));
+    match default {
+        Some(properties) if env_allowed && has_sso_settings(properties) => named_profile("default", config).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// What a missing account or role means when no profile supplied it: how to name one, and why `[default]` did not.
+fn no_profile_hint(config: Option<&ConfigInput>) -> String {
+    let place = config.map_or_else(|| "~/.aws/config".to_owned(), |c| c.path.display().to_string());
+    format!("there is no [default] profile with SSO settings in {place}")
+}
+
+/// What to fetch, with every default applied.
+pub struct Target {
+    pub profile: Option<SsoProfile>,
+    pub account_id: AccountId,
+    pub role_name: RoleName,
+    /// The region asked for: `--region`, else the profile's `sso_region`.
+    pub requested_region: Option<Region>,
+}
+
+impl Target {
+    /// The profile's `region`, for AWS_REGION in exports.
+    pub fn profile_region(&self) -> Option<Region> {
+        self.profile.as_ref().and_then(|p| p.region.clone())
+    }
+}
+
+/// The account, role and region flags, checked before any file is read.
+pub struct TargetFlags {
+    account_id: Option<AccountId>,
+    role_name: Option<RoleName>,
+    region: Option<Region>,
+}
+
+impl TargetFlags {
+    /// Checks what the user typed.
+    pub fn parse(args: &TargetArgs) -> Result<Self, Failure> {
+        Ok(Self {
+            account_id: args.account_id.as_deref().map(AccountId::new).transpose()?,
+            role_name: args.role_name.as_deref().map(RoleName::new).transpose()?,
+            region: args.region.as_deref().map(Region::new).transpose()?,
+        })
+    }
+
+    /// A profile (named, or `[default]`) is consulted only when the flags do not name both account and role.
+    pub fn profile_allowed(&self) -> bool {
+        self.account_id.is_none() || self.role_name.is_none()
+    }
+}
+
+/// Flags win over the profile; `AWS_PROFILE` and `[default]` are consulted only when the flags do not name both
+/// account and role. `config` is `None` when [`config_needed`] said it was not.
+pub fn resolve_target(
+    args: &TargetArgs,
+    flags: TargetFlags,
+    env: &Environment,
+    config: Option<&ConfigInput>,
+) -> Result<Target, Failure> {
+    let profile = choose_profile(args.profile.as_deref(), env, flags.profile_allowed(), config)?;
+    let missing = |flag: &str, key: &str| {
+        let how = match &profile {
+            Some(p) => format!(
+                "profile {:?} has no {key}; pass {flag}, or add `{key} = …` to it",
+                p.profile_name
+            ),
+            None => format!(
+                "pass {flag}, or name a profile with --profile NAME (or AWS_PROFILE); {}",
+                no_profile_hint(config)
+            ),
+        };
+        Failure::new(Exit::Usage, format!("which {}? {how}", &flag[2..].replace('-', " ")))
+    };
+    let Some(account_id) = flags
+        .account_id
+        .or_else(|| profile.as_ref().and_then(|p| p.account_id.clone()))
+    else {
+        return Err(missing("--account-id", "sso_account_id"));
+    };
+    let Some(role_name) = flags
+        .role_name
+        .or_else(|| profile.as_ref().and_then(|p| p.role_name.clone()))
+    else {
+        return Err(missing("--role-name", "sso_role_name"));
+    };
+    let requested_region = flags.region.or_else(|| profile.as_ref().map(|p| p.sso_region.clone()));
+    Ok(Target {
+        profile,
+        account_id,
+        role_name,
+        requested_region,
+    })
+}
+
+/// Where the token comes from and what to do with it.
+#[derive(Debug, Clone)]
+pub struct TokenPlan {
+    /// `--cache FILE` (or `-`).
+    pub cache: Option<String>,
+    /// `--start-url`, for a search of the cache folder.
+    pub start_url: Option<String>,
+    /// Refresh when less than this is left; `None` with `--no-refresh`.
+    pub refresh_within: Option<TimeDelta>,
+    /// Warn when less than this is left.
+    pub warn_within: TimeDelta,
+}
+
+impl TokenPlan {
+    pub fn new(source: &TokenSource, refresh: &RefreshArgs) -> Self {
+        Self {
+            cache: source.cache.clone(),
+            start_url: source.start_url.clone(),
+            refresh_within: (!refresh.no_refresh).then(|| TimeDelta::minutes(refresh.refresh_minutes)),
+            warn_within: TimeDelta::minutes(refresh.warn_minutes),
+        }
+    }
+
+    /// As for listings: refresh as export does, but do not warn about a token that lasts longer than the listing.
+    pub fn for_listing(source: &TokenSource) -> Self {
+        Self {
+            cache: source.cache.clone(),
+            start_url: source.start_url.clone(),
+            refresh_within: Some(TimeDelta::minutes(5)),
+            warn_within: TimeDelta::zero(),
+        }
+    }
+}
+
+/// Endpoints and network settings.
+pub struct NetworkPlan {
+    /// The portal endpoint override and where it came from (`--endpoint-url`, `AWS_ENDPOINT_URL_SSO`, …).
+    pub portal_override: Option<(&'static str, Endpoint)>,
+    /// The OIDC endpoint override, or why it cannot be used. Kept as a result: it matters only when a token is
+    /// refreshed, and a command that refreshes nothing must not fail over it.
+    pub oidc_override: Result<Option<Endpoint>, String>,
+    /// FIPS and dual-stack for the regional endpoints.
+    pub endpoint_options: EndpointOptions,
+    /// Timeouts, CA bundle and retries.
+    pub transport: TransportOptions,
+    /// Whether `--max-attempts` was given (listings retry longer by default).
+    pub max_attempts_given: bool,
+}
+
+impl NetworkPlan {
+    /// The portal endpoint for a region: the override if any, else the regional one.
+    pub fn portal(&self) -> PortalEndpoint {
+        PortalEndpoint {
+            custom: self.portal_override.as_ref().map(|(_, endpoint)| endpoint.clone()),
+            options: self.endpoint_options,
+        }
+    }
+
+    /// The portal endpoint of a region, unless an override says otherwise.
+    pub fn portal_for(&self, region: &Region) -> Endpoint {
+        match &self.portal_override {
+            Some((_, endpoint)) => endpoint.clone(),
+            None => Endpoint::portal(region, self.endpoint_options),
+        }
+    }
+
+    /// The OIDC endpoint of a region, unless an override says otherwise.
+    pub fn oidc(&self, region: &Region) -> Result<Endpoint, Failure> {
+        match &self.oidc_override {
+            Ok(Some(endpoint)) => Ok(endpoint.clone()),
+            Ok(None) => Ok(Endpoint::oidc(region, self.endpoint_options)),
+            Err(message) => Err(Failure::new(Exit::Usage, message.clone())),
+        }
+    }
+
+    /// The OIDC endpoint override, if any.
+    pub fn oidc_override(&self) -> Result<Option<Endpoint>, Failure> {
+        self.oidc_override
+            .clone()
+            .map_err(|message| Failure::new(Exit::Usage, message))
+    }
+
+    /// The transport settings with a different default number of attempts (when `--max-attempts` was not given).
+    pub fn with_default_attempts(&self, attempts: u32) -> TransportOptions {
+        let mut options = self.transport.clone();
+        if !self.max_attempts_given {
+            options.retry.max_attempts = attempts;
+        }
+        options
+    }
+}
+
+/// The first endpoint override that is set: `flag` (`--endpoint-url`, for the portal), then the environment
+/// variables in botocore's order, with where it came from.
+fn endpoint_override(
+    flag: Option<&str>,
+    variables: &[(&'static str, Option<&String>)],
+) -> Result<Option<(&'static str, Endpoint)>, String> {
+    let chosen = flag
+        .filter(|u| !u.is_empty())
+        .map(|u| ("--endpoint-url", u))
+        .or_else(|| {
+            variables
+                .iter()
+                .find_map(|(name, value)| value.map(|v| (*name, v.as_str())))
+        });
+    chosen
+        .map(|(origin, url)| match Endpoint::custom(url) {
+            Ok(endpoint) => Ok((origin, endpoint)),
+            Err(e) => Err(format!("{origin}: {e}")),
+        })
+        .transpose()
+}
+
+/// The OIDC endpoint override: `AWS_ENDPOINT_URL_SSO_OIDC`, else `AWS_ENDPOINT_URL`, or why it cannot be used.
+pub fn oidc_override(env: &Environment) -> Result<Option<Endpoint>, String> {
+    endpoint_override(
+        None,
+        &[
+            ("AWS_ENDPOINT_URL_SSO_OIDC", env.endpoint_url_sso_oidc.as_ref()),
+            ("AWS_ENDPOINT_URL", env.endpoint_url.as_ref()),
+        ],
+    )
+    .map(|chosen| chosen.map(|(_, endpoint)| endpoint))
+}
+
+/// FIPS and dual-stack, from the environment.
+pub fn endpoint_options(env: &Environment) -> EndpointOptions {
+    EndpointOptions {
+        use_fips: env.use_fips,
+        use_dual_stack: env.use_dual_stack,
+    }
+}
+
+/// Timeouts, CA bundle and attempts from the flags.
+pub fn transport_options(args: &NetworkArgs) -> TransportOptions {
+    TransportOptions {
+        connect_timeout: Duration::from_secs(args.connect_timeout),
+        timeout: Duration::from_secs(args.timeout),
+        ca_bundle: args.ca_bundle.clone().filter(|p| !p.is_empty()),
+        retry: RetryPolicy {
+            max_attempts: args.max_attempts.unwrap_or(RetryPolicy::default().max_attempts),
+            ..RetryPolicy::default()
+        },
+    }
+}
+
+/// Endpoints from `--endpoint-url` and the environment (as botocore: the service's variable, then
+/// `AWS_ENDPOINT_URL`), and the transport settings from the flags.
+pub fn resolve_network(args: &NetworkArgs, env: &Environment) -> Result<NetworkPlan, Failure> {
+    let portal_override = endpoint_override(
+        args.endpoint_url.as_deref(),
+        &[
+            ("AWS_ENDPOINT_URL_SSO", env.endpoint_url_sso.as_ref()),
+            ("AWS_ENDPOINT_URL", env.endpoint_url.as_ref()),
+        ],
+    )
+    .map_err(|message| Failure::new(Exit::Usage, message))?;
+    let oidc_override = oidc_override(env);
+    Ok(NetworkPlan {
+        portal_override,
+        oidc_override,
+        endpoint_options: endpoint_options(env),
+        transport: transport_options(args),
+        max_attempts_given: args.max_attempts.is_some(),
+    })
+}
+
+/// Everything a command that fetches role credentials needs, resolved.
+pub struct CredentialsPlan {
+    pub target: Target,
+    pub token: TokenPlan,
+    pub network: NetworkPlan,
+}
+
+/// `export`, `process`, `write` and `exec`: the target, the token's source and refresh policy, the network.
+pub fn resolve_credentials(
+    args: &TargetArgs,
+    flags: TargetFlags,
+    env: &Environment,
+    config: Option<&ConfigInput>,
+) -> Result<CredentialsPlan, Failure> {
+    let target = resolve_target(args, flags, env, config)?;
+    Ok(CredentialsPlan {
+        target,
+        token: TokenPlan::new(&args.source, &args.refresh),
+        network: resolve_network(&args.network, env)?,
+    })
+}
+
+/// How to sign in again, naming the profile when there is one.
+pub fn sign_in_advice(profile: Option<&SsoProfile>) -> String {
+    match profile {
+        Some(p) => format!(
+            "`ssocreds login --profile {name}` (or `aws sso login --profile {name}`)",
+            name = p.profile_name
+        ),
+        None => sso_core::SIGN_IN_ADVICE.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+    use sso_core::parse_config;
+
+    const CONFIG: &str = "\
+[default]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = Admin
+region = eu-west-2
+
+[profile dev]
+sso_session = corp
+sso_account_id = 444455556666
+sso_role_name = Dev
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+";
+
+    fn config(text: &str) -> ConfigInput {
+        ConfigInput {
+            path: PathBuf::from("/home/u/.aws/config"),
+            file: Some(parse_config(text).unwrap()),
+        }
+    }
+
+    fn target_args(args: &[&str]) -> TargetArgs {
+        #[derive(Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            target: TargetArgs,
+        }
+        let mut argv = vec!["ssocreds"];
+        argv.extend(args);
+        Wrapper::parse_from(argv).target
+    }
+
+    fn resolve(args: &[&str], env: &Environment, config: &ConfigInput) -> Result<Target, Failure> {
+        let args = target_args(args);
+        let flags = TargetFlags::parse(&args)?;
+        let needed = config_needed(args.profile.as_deref(), env, flags.profile_allowed());
+        resolve_target(&args, flags, env, needed.then_some(config))
+    }
+
+    fn env_with_profile(name: &str) -> Environment {
+        Environment {
+            aws_profile: Some(name.to_owned()),
+            ..Environment::default()
+        }
+    }
+
+    #[test]
+    fn with_no_profile_named_default_supplies_account_role_and_region() {
+        let target = resolve(&[], &Environment::default(), &config(CONFIG)).unwrap();
+        assert_eq!(target.account_id.as_str(), "111122223333");
+        assert_eq!(target.role_name.as_str(), "Admin");
+        assert_eq!(target.requested_region.unwrap().as_str(), "us-east-1");
+        assert_eq!(target.profile.as_ref().unwrap().profile_name, "default");
+        assert_eq!(target.profile.unwrap().region.unwrap().as_str(), "eu-west-2");
+    }
+
+    #[test]
+    fn a_named_profile_wins_over_default_and_the_flag_over_the_environment() {
+        let target = resolve(&[], &env_with_profile("dev"), &config(CONFIG)).unwrap();
+        assert_eq!(target.role_name.as_str(), "Dev");
+        let target = resolve(&["--profile", "default"], &env_with_profile("dev"), &config(CONFIG)).unwrap();
+        assert_eq!(target.role_name.as_str(), "Admin");
+    }
+
+    #[test]
+    fn flags_naming_account_and_role_use_no_profile_unless_one_is_named() {
+        let flags = ["--account-id", "999988887777", "--role-name", "Flag"];
+        let target = resolve(&flags, &env_with_profile("dev"), &config(CONFIG)).unwrap();
+        assert!(target.profile.is_none());
+        assert!(target.requested_region.is_none());
+        let mut named = flags.to_vec();
+        named.extend(["--profile", "dev"]);
+        let target = resolve(&named, &Environment::default(), &config(CONFIG)).unwrap();
+        assert_eq!(target.profile.unwrap().profile_name, "dev");
+        assert_eq!(target.role_name.as_str(), "Flag", "flags still win over the profile");
+    }
+
+    #[test]
+    fn one_flag_and_default_fill_the_other() {
+        let target = resolve(&["--role-name", "Other"], &Environment::default(), &config(CONFIG)).unwrap();
+        assert_eq!(target.account_id.as_str(), "111122223333");
+        assert_eq!(target.role_name.as_str(), "Other");
+    }
+
+    #[test]
+    fn a_default_without_sso_settings_is_not_used_and_the_error_says_so() {
+        let plain = config("[default]\nregion = eu-west-1\n");
+        let err = resolve(&["--role-name", "R"], &Environment::default(), &plain).err().unwrap();
+        assert_eq!(err.exit, Exit::Usage);
+        assert_eq!(
+            err.message,
+            "which account id? pass --account-id, or name a profile with --profile NAME (or AWS_PROFILE); there is \
+             no [default] profile with SSO settings in /home/u/.aws/config"
+        );
+        let none = ConfigInput {
+            path: PathBuf::from("/nowhere/config"),
+            file: None,
+        };
+        let err = resolve(&["--account-id", "111122223333"], &Environment::default(), &none).err().unwrap();
+        assert!(err.message.starts_with("which role name? pass --role-name"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_broken_default_with_sso_settings_is_a_config_error() {
+        let broken = config("[default]\nsso_account_id = 111122223333\n");
+        let err = resolve(&[], &Environment::default(), &broken).err().unwrap();
+        assert_eq!(err.exit, Exit::Config);
+    }
+
+    #[test]
+    fn a_named_profile_that_does_not_exist_is_a_config_error() {
+        let none = ConfigInput {
+            path: PathBuf::from("/nowhere/config"),
+            file: None,
+        };
+        let err = resolve(&[], &env_with_profile("dev"), &none).err().unwrap();
+        assert_eq!(err.exit, Exit::Config);
+        assert!(err.message.contains("no AWS config file at /nowhere/config"));
+    }
+
+    #[test]
+    fn typed_values_are_checked_before_the_config() {
+        let err = resolve(&["--account-id", "12x"], &Environment::default(), &config(CONFIG)).err().unwrap();
+        assert_eq!(err.exit, Exit::Usage);
+    }
+
+    #[test]
+    fn the_config_is_read_only_when_a_profile_may_be_used() {
+        let env = Environment::default();
+        assert!(config_needed(None, &env, true));
+        assert!(!config_needed(None, &env_with_profile("dev"), false));
+        assert!(config_needed(Some("dev"), &env, false));
+    }
+
+    #[test]
+    fn endpoint_overrides_follow_botocore_order() {
+        let args = target_args(&[]);
+        let env = Environment {
+            endpoint_url: Some("http://127.0.0.1:1".into()),
+            endpoint_url_sso_oidc: Some("http://127.0.0.1:2".into()),
+            ..Environment::default()
+        };
+        let plan = resolve_network(&args.network, &env).unwrap();
+        let (origin, portal) = plan.portal_override.as_ref().unwrap();
+        assert_eq!((*origin, portal.to_string().as_str()), ("AWS_ENDPOINT_URL", "http://127.0.0.1:1"));
+        let region = Region::new("us-east-1").unwrap();
+        assert_eq!(plan.oidc(&region).unwrap().to_string(), "http://127.0.0.1:2");
+
+        let flagged = target_args(&["--endpoint-url", "http://127.0.0.1:3"]);
+        let plan = resolve_network(&flagged.network, &env).unwrap();
+        assert_eq!(plan.portal_override.unwrap().0, "--endpoint-url");
+
+        let fips = Environment {
+            use_fips: true,
+            ..Environment::default()
+        };
+        let plan = resolve_network(&args.network, &fips).unwrap();
+        assert!(plan.oidc(&region).unwrap().to_string().contains("oidc-fips.us-east-1"));
+    }
+
+    #[test]
+    fn a_bad_oidc_override_fails_only_when_used() {
+        let env = Environment {
+            endpoint_url_sso_oidc: Some("http://evil.example".into()),
+            ..Environment::default()
+        };
+        let plan = resolve_network(&target_args(&[]).network, &env).unwrap();
+        let err = plan.oidc(&Region::new("us-east-1").unwrap()).err().unwrap();
+        assert_eq!(err.exit, Exit::Usage);
+        assert!(err.message.starts_with("AWS_ENDPOINT_URL_SSO_OIDC: "), "{}", err.message);
+        let env = Environment {
+            endpoint_url_sso: Some("http://evil.example".into()),
+            ..Environment::default()
+        };
+        assert!(resolve_network(&target_args(&[]).network, &env).is_err());
+    }
+
+    #[test]
+    fn listings_retry_longer_unless_told() {
+        let plan = resolve_network(&target_args(&[]).network, &Environment::default()).unwrap();
+        assert_eq!(plan.with_default_attempts(10).retry.max_attempts, 10);
+        let plan = resolve_network(&target_args(&["--max-attempts", "2"]).network, &Environment::default()).unwrap();
+        assert_eq!(plan.with_default_attempts(10).retry.max_attempts, 2);
+    }
+}
