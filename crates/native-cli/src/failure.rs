@@ -70,7 +70,9 @@ impl Exit {
             Self::Write => "a file could not be written",
             Self::Denied => "`login`: the sign-in was denied",
             Self::NotCompleted => "`login`: the sign-in was not completed in time",
-            Self::CannotRun => "`exec`: the command could not be started (otherwise `exec` exits with the command's own code)",
+            Self::CannotRun => {
+                "`exec`: the command could not be started (otherwise `exec` exits with the command's own code)"
+            }
             Self::Cancelled => "`login`: cancelled with Ctrl-C",
         }
     }
@@ -223,8 +225,14 @@ mod tests {
     #[test]
     fn the_help_table_is_made_from_the_enum() {
         let help = exit_code_help(&Exit::ALL);
-        assert!(help.starts_with("Exit codes:\n    0  success\n    1  unexpected internal error\n"), "{help}");
-        assert!(help.contains("\n  127  exec: the command could not be started"), "{help}");
+        assert!(
+            help.starts_with("Exit codes:\n    0  success\n    1  unexpected internal error\n"),
+            "{help}"
+        );
+        assert!(
+            help.contains("\n  127  exec: the command could not be started"),
+            "{help}"
+        );
         assert!(help.ends_with("\n  130  login: cancelled with Ctrl-C"), "{help}");
         assert!(!help.contains('`'));
     }

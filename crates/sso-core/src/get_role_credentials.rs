@@ -120,7 +120,10 @@ mod tests {
         );
         assert_eq!(prepared.context.operation, "GetRoleCredentials");
         assert_eq!(prepared.context.region.as_ref().map(Region::as_str), Some("eu-west-1"));
-        assert_eq!(prepared.context.account_id.as_ref().map(AccountId::as_str), Some("111122223333"));
+        assert_eq!(
+            prepared.context.account_id.as_ref().map(AccountId::as_str),
+            Some("111122223333")
+        );
         assert_eq!(prepared.region.mismatch_warning(), None);
     }
 
@@ -131,7 +134,12 @@ mod tests {
             ..input()
         })
         .unwrap();
-        assert!(prepared.request.url.starts_with("https://portal.sso.us-east-1.amazonaws.com/"));
+        assert!(
+            prepared
+                .request
+                .url
+                .starts_with("https://portal.sso.us-east-1.amazonaws.com/")
+        );
         assert_eq!(prepared.context.token_region.as_deref(), Some("eu-west-1"));
         assert!(prepared.region.mismatch_warning().is_some());
     }
@@ -143,7 +151,12 @@ mod tests {
             ..input()
         })
         .unwrap();
-        assert!(prepared.request.url.starts_with("http://127.0.0.1:9/federation/credentials?"));
+        assert!(
+            prepared
+                .request
+                .url
+                .starts_with("http://127.0.0.1:9/federation/credentials?")
+        );
         let (_, fips) = prepare_get_role_credentials_from_input(&GetRoleCredentialsInput {
             endpoint_options: EndpointOptions {
                 use_fips: true,
@@ -162,7 +175,10 @@ mod tests {
             account_id: "12x",
             ..input()
         };
-        assert_eq!(prepare_get_role_credentials_from_input(&bad).unwrap_err().code(), "INVALID_ACCOUNT_ID");
+        assert_eq!(
+            prepare_get_role_credentials_from_input(&bad).unwrap_err().code(),
+            "INVALID_ACCOUNT_ID"
+        );
         let bad = GetRoleCredentialsInput {
             cache: b"not json",
             ..input()
@@ -175,6 +191,9 @@ mod tests {
             cache: br#"{"accessToken":"t","expiresAt":"2030-01-01T00:00:00Z"}"#,
             ..input()
         };
-        assert_eq!(prepare_get_role_credentials_from_input(&no_region).unwrap_err().code(), "REGION_MISSING");
+        assert_eq!(
+            prepare_get_role_credentials_from_input(&no_region).unwrap_err().code(),
+            "REGION_MISSING"
+        );
     }
 }

@@ -40,8 +40,8 @@ mod registration;
 mod retry;
 mod role_cache;
 mod secret;
-mod shell_commands;
 mod sha1;
+mod shell_commands;
 mod time;
 mod token_choice;
 
@@ -49,7 +49,6 @@ pub use cache::{
     CacheError, CachedToken, MAX_CACHE_FILE_BYTES, SIGN_IN_ADVICE, TokenError, TokenStatus, cache_file_name,
     parse_cached_token,
 };
-pub use shell_commands::{CommandSpec, aws_cli_command, curl_command, ssocreds_export_command};
 pub use config::{
     ConfigError, ConfigFile, ConfigValue, ConfigWarning, DEFAULT_REGISTRATION_SCOPE, Properties, SsoProfile,
     parse_config, parse_registration_scopes, profile_names, resolve_sso_profile, sso_sessions, token_cache_key,
@@ -89,8 +88,8 @@ pub use portal::{
 };
 pub use quote::Quoted;
 pub use refresh::{
-    DEFAULT_REFRESH_THRESHOLD, RefreshUnavailable, apply_token_response, check_refreshable, needs_refresh, new_cached_token,
-    refresh_token_request,
+    DEFAULT_REFRESH_THRESHOLD, RefreshUnavailable, apply_token_response, check_refreshable, needs_refresh,
+    new_cached_token, refresh_token_request,
 };
 pub use registration::{
     CachedRegistration, LoginFlow, REGISTRATION_EXPIRY_WINDOW, RegistrationCacheError, parse_cached_registration,
@@ -99,6 +98,7 @@ pub use registration::{
 pub use retry::{RetryDecision, RetryPolicy};
 pub use role_cache::{RoleCacheError, parse_role_cache, role_cache_document, role_cache_file_name};
 pub use secret::SecretString;
+pub use shell_commands::{CommandSpec, aws_cli_command, curl_command, ssocreds_export_command};
 pub use time::{TimestampError, format_duration, format_timestamp, parse_timestamp};
 pub use token_choice::{TokenChoiceError, choose_token, same_start_url};
 

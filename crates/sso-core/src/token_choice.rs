@@ -42,7 +42,10 @@ pub fn same_start_url(a: &str, b: &str) -> bool {
 pub fn choose_token(tokens: &[&CachedToken], start_url: Option<&str>) -> Result<usize, TokenChoiceError> {
     let candidates: Vec<usize> = (0..tokens.len())
         .filter(|&i| match start_url {
-            Some(wanted) => tokens[i].start_url.as_deref().is_some_and(|u| same_start_url(u, wanted)),
+            Some(wanted) => tokens[i]
+                .start_url
+                .as_deref()
+                .is_some_and(|u| same_start_url(u, wanted)),
             None => true,
         })
         .collect();

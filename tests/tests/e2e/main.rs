@@ -22,6 +22,9 @@ mod listing;
 // Profiles of ~/.aws/config, token refresh through OIDC (once, under concurrency), process, write, exec.
 mod profiles;
 
+// The `[default]` profile when no profile is named: for every command.
+mod default_profile;
+
 // `ssocreds populate`: generated profiles in a marked block, idempotent, user text kept byte for byte.
 mod populate;
 

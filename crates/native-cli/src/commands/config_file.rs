@@ -23,7 +23,8 @@ pub fn read_config(log: &Log) -> Result<ConfigInput, Failure> {
     let Some(text) = files::read_text(&path, MAX_CONFIG_BYTES, "the AWS config file", Exit::Config)? else {
         return Ok(ConfigInput { path, file: None });
     };
-    let file = parse_config(&text).map_err(|e| Failure::new(Exit::Config, format!("{}: {}", path.display(), chain(&e))))?;
+    let file =
+        parse_config(&text).map_err(|e| Failure::new(Exit::Config, format!("{}: {}", path.display(), chain(&e))))?;
     for warning in file.warnings() {
         log.verbose(&format!("{}:{}: {}", path.display(), warning.line, warning.message));
     }

@@ -10,16 +10,17 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sso_core::{
-    AccountId, AccountInfo, CallContext, Endpoint, PortalError, Region, RoleInfo, SecretString, resolve_region,
+    AccountId, AccountInfo, CallContext, Endpoint, PortalError, Region, RoleInfo, SecretString,
     list_account_roles_request, list_accounts_request, parse_list_account_roles_response, parse_list_accounts_response,
+    resolve_region,
 };
 
 use super::resolve::{self, NetworkPlan, TokenPlan};
 use super::{Inputs, config_file, output, token_source};
 use crate::cli::{AccountsArgs, ListOutput, PortalArgs, RolesArgs};
-use crate::token_files::LoadedToken;
 use crate::failure::{Exit, Failure};
 use crate::log::Log;
+use crate::token_files::LoadedToken;
 use crate::transport::Transport;
 
 /// The largest page the API allows.

@@ -13,10 +13,10 @@ use sso_core::{
 use super::resolve::{self, NetworkPlan};
 use super::{Inputs, config_file, output};
 use crate::cli::LogoutArgs;
-use crate::transport::Transport;
 use crate::failure::{Exit, Failure};
 use crate::log::Log;
 use crate::token_files;
+use crate::transport::Transport;
 
 /// A token file to remove, and its token when it could be read.
 struct TokenFile {

@@ -55,15 +55,29 @@ pub fn plan_credentials(args: &TargetArgs, inputs: &Inputs, log: &Log) -> Result
     let config = config_file::read_config_if(needed, log)?;
     let plan = resolve::resolve_credentials(args, flags, &inputs.env, config.as_ref())?;
     if let (Some(profile), Some(config)) = (&plan.target.profile, &config) {
-        log.verbose(&format!("profile {} from {}", profile.profile_name, config.path.display()));
+        log.verbose(&format!(
+            "profile {} from {}",
+            profile.profile_name,
+            config.path.display()
+        ));
     }
     Ok(plan)
 }
 
 /// Steps 2 to 5: the plan, the token, the call.
-pub fn fetch_credentials(args: &TargetArgs, inputs: &Inputs, log: &Log) -> Result<(RoleCredentials, CredentialsPlan), Failure> {
+pub fn fetch_credentials(
+    args: &TargetArgs,
+    inputs: &Inputs,
+    log: &Log,
+) -> Result<(RoleCredentials, CredentialsPlan), Failure> {
     let plan = plan_credentials(args, inputs, log)?;
-    let loaded = token_source::obtain_token(&plan.token, plan.target.profile.as_ref(), &plan.network, inputs.now, log)?;
+    let loaded = token_source::obtain_token(
+        &plan.token,
+        plan.target.profile.as_ref(),
+        &plan.network,
+        inputs.now,
+        log,
+    )?;
     let credentials = role_credentials::fetch(&plan, &loaded, log)?;
     Ok((credentials, plan))
 }

@@ -33,8 +33,13 @@ pub fn run(args: &PopulateArgs, log: &Log) -> Result<(), Failure> {
         cache: None,
         start_url: None,
     };
-    let loaded =
-        token_source::obtain_token(&TokenPlan::for_listing(&source), Some(&session), &network, inputs.now, log)?;
+    let loaded = token_source::obtain_token(
+        &TokenPlan::for_listing(&source),
+        Some(&session),
+        &network,
+        inputs.now,
+        log,
+    )?;
     let portal = Portal::connect(&loaded, Some(&session.sso_region), &network, log)?;
     let accounts: Vec<(AccountId, String)> = portal
         .accounts(log)?
@@ -68,8 +73,13 @@ pub fn run(args: &PopulateArgs, log: &Log) -> Result<(), Failure> {
     // Read again under the lock: the file may have changed while the listing ran.
     let path = config.path;
     let _lock = files::FileLock::acquire(&path)?;
-    let text = files::read_text(&path, config_file::MAX_CONFIG_BYTES, "the AWS config file", Exit::Config)?
-        .unwrap_or_default();
+    let text = files::read_text(
+        &path,
+        config_file::MAX_CONFIG_BYTES,
+        "the AWS config file",
+        Exit::Config,
+    )?
+    .unwrap_or_default();
     let taken = profiles_outside_block(&text, &session_name);
     let names = profile_names_for(&args.template, &entries, &session_name, &taken)
         .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;

@@ -16,7 +16,11 @@ use crate::transport::Transport;
 
 /// The OIDC endpoint: the override (`AWS_ENDPOINT_URL_SSO_OIDC`, `AWS_ENDPOINT_URL`), else the token's region,
 /// else the profile's.
-fn oidc_endpoint(loaded: &LoadedToken, profile: Option<&SsoProfile>, network: &NetworkPlan) -> Result<Endpoint, Failure> {
+fn oidc_endpoint(
+    loaded: &LoadedToken,
+    profile: Option<&SsoProfile>,
+    network: &NetworkPlan,
+) -> Result<Endpoint, Failure> {
     // An override needs no region: a token without one can still be refreshed through it.
     if let Some(endpoint) = network.oidc_override()? {
         return Ok(endpoint);

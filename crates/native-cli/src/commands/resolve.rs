@@ -463,7 +463,9 @@ sso_region = us-east-1
     #[test]
     fn a_default_without_sso_settings_is_not_used_and_the_error_says_so() {
         let plain = config("[default]\nregion = eu-west-1\n");
-        let err = resolve(&["--role-name", "R"], &Environment::default(), &plain).err().unwrap();
+        let err = resolve(&["--role-name", "R"], &Environment::default(), &plain)
+            .err()
+            .unwrap();
         assert_eq!(err.exit, Exit::Usage);
         assert_eq!(
             err.message,
@@ -474,8 +476,14 @@ sso_region = us-east-1
             path: PathBuf::from("/nowhere/config"),
             file: None,
         };
-        let err = resolve(&["--account-id", "111122223333"], &Environment::default(), &none).err().unwrap();
-        assert!(err.message.starts_with("which role name? pass --role-name"), "{}", err.message);
+        let err = resolve(&["--account-id", "111122223333"], &Environment::default(), &none)
+            .err()
+            .unwrap();
+        assert!(
+            err.message.starts_with("which role name? pass --role-name"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
@@ -498,7 +506,9 @@ sso_region = us-east-1
 
     #[test]
     fn typed_values_are_checked_before_the_config() {
-        let err = resolve(&["--account-id", "12x"], &Environment::default(), &config(CONFIG)).err().unwrap();
+        let err = resolve(&["--account-id", "12x"], &Environment::default(), &config(CONFIG))
+            .err()
+            .unwrap();
         assert_eq!(err.exit, Exit::Usage);
     }
 
@@ -520,7 +530,10 @@ sso_region = us-east-1
         };
         let plan = resolve_network(&args.network, &env).unwrap();
         let (origin, portal) = plan.portal_override.as_ref().unwrap();
-        assert_eq!((*origin, portal.to_string().as_str()), ("AWS_ENDPOINT_URL", "http://127.0.0.1:1"));
+        assert_eq!(
+            (*origin, portal.to_string().as_str()),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+        );
         let region = Region::new("us-east-1").unwrap();
         assert_eq!(plan.oidc(&region).unwrap().to_string(), "http://127.0.0.1:2");
 
@@ -545,7 +558,11 @@ sso_region = us-east-1
         let plan = resolve_network(&target_args(&[]).network, &env).unwrap();
         let err = plan.oidc(&Region::new("us-east-1").unwrap()).err().unwrap();
         assert_eq!(err.exit, Exit::Usage);
-        assert!(err.message.starts_with("AWS_ENDPOINT_URL_SSO_OIDC: "), "{}", err.message);
+        assert!(
+            err.message.starts_with("AWS_ENDPOINT_URL_SSO_OIDC: "),
+            "{}",
+            err.message
+        );
         let env = Environment {
             endpoint_url_sso: Some("http://evil.example".into()),
             ..Environment::default()

@@ -26,7 +26,11 @@ pub fn fetch(plan: &CredentialsPlan, loaded: &LoadedToken, log: &Log) -> Result<
         log.verbose(&format!("endpoint {endpoint} (from {origin})"));
     }
     // Only an override can point at a loopback address; regional endpoints never do.
-    let loopback = plan.network.portal_override.as_ref().is_some_and(|(_, endpoint)| endpoint.is_loopback());
+    let loopback = plan
+        .network
+        .portal_override
+        .as_ref()
+        .is_some_and(|(_, endpoint)| endpoint.is_loopback());
     let transport = Transport::new(&plan.network.transport, loopback)?;
     let credentials = transport.call(&prepared.request, log, |r| {
         parse_get_role_credentials_response(r, &prepared.context)

@@ -49,7 +49,11 @@ pub fn locate_token(
 
 /// The core's choice among the scanned tokens, with the folder, the files passed over and the candidates named.
 fn choose(scan: Scan, start_url: Option<&str>, now: DateTime<Utc>) -> Result<LoadedToken, Failure> {
-    let Scan { dir, mut tokens, skipped } = scan;
+    let Scan {
+        dir,
+        mut tokens,
+        skipped,
+    } = scan;
     let parsed: Vec<_> = tokens.iter().map(|t| &t.token).collect();
     match choose_token(&parsed, start_url) {
         Ok(index) => Ok(tokens.swap_remove(index)),
@@ -134,4 +138,3 @@ pub fn obtain_token(
         }
     }
 }
-

@@ -376,8 +376,7 @@ fn write_token(
     path: &Path,
     now: chrono::DateTime<Utc>,
 ) -> Result<chrono::DateTime<Utc>, Failure> {
-    let token = new_cached_token(&profile.start_url, &profile.sso_region, registration, answer, now)
-    .map_err(|e| {
+    let token = new_cached_token(&profile.start_url, &profile.sso_region, registration, answer, now).map_err(|e| {
         Failure::new(
             Exit::Internal,
             format!("cannot build the token cache file: {}", chain(&e)),
