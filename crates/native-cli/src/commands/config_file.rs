@@ -1,11 +1,10 @@
-//! Reading `~/.aws/config` (or `AWS_CONFIG_FILE`): the I/O half of profile resolution. Parsing is the core's.
+//! Reading `~/.aws/config` (or `AWS_CONFIG_FILE`): the I/O half of profile resolution. The text is parsed in
+//! `resolve.rs`, and only when a profile may be used.
 
 use std::path::PathBuf;
 
-use sso_core::parse_config;
-
-use super::resolve::ConfigInput;
-use crate::failure::{Exit, Failure, chain};
+use super::resolve::{self, ConfigInput, ConfigText};
+use crate::failure::{Exit, Failure};
 use crate::files;
 use crate::log::Log;
 
@@ -17,21 +16,21 @@ pub fn config_path() -> Result<PathBuf, Failure> {
     files::env_path("AWS_CONFIG_FILE", ".aws/config")
 }
 
-/// Reads and parses the AWS config file; a missing file reads as `file: None`. Its warnings go to `--verbose`.
-pub fn read_config(log: &Log) -> Result<ConfigInput, Failure> {
-    let path = config_path()?;
-    let Some(text) = files::read_text(&path, MAX_CONFIG_BYTES, "the AWS config file", Exit::Config)? else {
-        return Ok(ConfigInput { path, file: None });
-    };
-    let file =
-        parse_config(&text).map_err(|e| Failure::new(Exit::Config, format!("{}: {}", path.display(), chain(&e))))?;
-    for warning in file.warnings() {
-        log.verbose(&format!("{}:{}: {}", path.display(), warning.line, warning.message));
-    }
-    Ok(ConfigInput { path, file: Some(file) })
+/// Reads the config file's text; a missing file reads as `None`. A failure is kept in the result, to be reported
+/// only if resolution needs the file.
+pub fn read_config_text() -> ConfigText {
+    ConfigText(config_path().and_then(|path| {
+        let text = files::read_text(&path, MAX_CONFIG_BYTES, "the AWS config file", Exit::Config)?;
+        Ok((path, text))
+    }))
 }
 
-/// Reads the config file only when `needed` (a command that uses no profile never fails over a broken one).
-pub fn read_config_if(needed: bool, log: &Log) -> Result<Option<ConfigInput>, Failure> {
-    needed.then(|| read_config(log)).transpose()
+/// Reads and parses the config file, for commands that always need it; its warnings go to `--verbose`.
+pub fn read_config(log: &Log) -> Result<ConfigInput, Failure> {
+    let mut notes = Vec::new();
+    let config = resolve::parse_config_text(read_config_text(), &mut notes)?;
+    for note in &notes {
+        log.verbose(note);
+    }
+    Ok(config)
 }

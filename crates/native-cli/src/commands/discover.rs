@@ -42,10 +42,13 @@ impl Portal {
     /// token and connects.
     fn open(args: &PortalArgs, inputs: &Inputs, log: &Log) -> Result<Self, Failure> {
         let requested = args.region.as_deref().map(Region::new).transpose()?;
-        let env_allowed = args.source.cache.is_none();
-        let needed = resolve::config_needed(args.profile.as_deref(), &inputs.env, env_allowed);
-        let config = config_file::read_config_if(needed, log)?;
-        let profile = resolve::choose_profile(args.profile.as_deref(), &inputs.env, env_allowed, config.as_ref())?;
+        let mut notes = Vec::new();
+        let config = config_file::read_config_text();
+        let cache_given = args.source.cache.is_some();
+        let profile = resolve::resolve_sign_in(args.profile.as_deref(), cache_given, &inputs.env, config, &mut notes)?;
+        for note in &notes {
+            log.verbose(note);
+        }
         let requested = requested.or_else(|| profile.as_ref().map(|p| p.sso_region.clone()));
         let network = resolve::resolve_network(&args.network, &inputs.env)?;
         let plan = TokenPlan::for_listing(&args.source);

@@ -9,9 +9,8 @@ use crate::failure::{Exit, Failure};
 use crate::log::Log;
 
 pub fn run(args: &ExecArgs, log: &Log) -> Result<(), Failure> {
-    let inputs = super::Inputs::read();
     let export_region = args.export_region.as_deref().map(Region::new).transpose()?;
-    let (credentials, plan) = super::fetch_credentials(&args.target, &inputs, log)?;
+    let (credentials, plan) = super::fetch_credentials(&args.target, log)?;
     let options = ExportOptions {
         region: export_region.or_else(|| plan.target.profile_region()),
     };

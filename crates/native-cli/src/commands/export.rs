@@ -2,15 +2,14 @@
 
 use sso_core::{ExportOptions, Region, format_exports};
 
-use super::{Inputs, fetch_credentials, output};
+use super::{fetch_credentials, output};
 use crate::cli::ExportArgs;
 use crate::failure::Failure;
 use crate::log::Log;
 
 pub fn run(args: &ExportArgs, log: &Log) -> Result<(), Failure> {
-    let inputs = Inputs::read();
     let export_region = args.export_region.as_deref().map(Region::new).transpose()?;
-    let (credentials, plan) = fetch_credentials(&args.target, &inputs, log)?;
+    let (credentials, plan) = fetch_credentials(&args.target, log)?;
     let options = ExportOptions {
         region: export_region.or_else(|| plan.target.profile_region()),
     };

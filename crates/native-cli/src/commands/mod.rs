@@ -1,8 +1,9 @@
 //! One module per subcommand, and the steps they share, each in its own file and each entered once, in order:
 //!
 //! 1. `mod.rs` ([`Inputs::read`]): the environment snapshot and the clock, read once per command;
-//! 2. `config_file.rs`: the AWS config file's text, parsed (only when a profile may be used);
-//! 3. `resolve.rs`: flags + environment + config → what to do (a pure function, unit-tested);
+//! 2. `config_file.rs`: the AWS config file's text;
+//! 3. `resolve.rs`: flags + environment + config text + `now` → what to do (a pure function, unit-tested; the
+//!    config is parsed there, and only when a profile may be used);
 //! 4. `token_source.rs`: the token file found and read; `refresh.rs`: refreshed under its lock if due;
 //! 5. `role_credentials.rs`: the portal call;
 //! 6. the subcommand's own file formats the result, and `output.rs` writes it.
@@ -30,7 +31,7 @@ use crate::cli::TargetArgs;
 use crate::environment::Environment;
 use crate::failure::Failure;
 use crate::log::Log;
-use resolve::{CredentialsPlan, TargetFlags};
+use resolve::CredentialsPlan;
 
 /// What a command reads from the process before it decides anything.
 pub struct Inputs {
@@ -48,36 +49,21 @@ impl Inputs {
     }
 }
 
-/// Steps 2 and 3 for `export`, `process`, `write` and `exec`: the flags are checked before any file is read.
-pub fn plan_credentials(args: &TargetArgs, inputs: &Inputs, log: &Log) -> Result<CredentialsPlan, Failure> {
-    let flags = TargetFlags::parse(args)?;
-    let needed = resolve::config_needed(args.profile.as_deref(), &inputs.env, flags.profile_allowed());
-    let config = config_file::read_config_if(needed, log)?;
-    let plan = resolve::resolve_credentials(args, flags, &inputs.env, config.as_ref())?;
-    if let (Some(profile), Some(config)) = (&plan.target.profile, &config) {
-        log.verbose(&format!(
-            "profile {} from {}",
-            profile.profile_name,
-            config.path.display()
-        ));
+/// Steps 1 to 3 for `export`, `process`, `write` and `exec`: inputs, config text, resolution.
+pub fn plan_credentials(args: &TargetArgs, log: &Log) -> Result<CredentialsPlan, Failure> {
+    let inputs = Inputs::read();
+    let plan = resolve::resolve_credentials(args, &inputs.env, inputs.now, config_file::read_config_text())?;
+    for note in &plan.notes {
+        log.verbose(note);
     }
     Ok(plan)
 }
 
-/// Steps 2 to 5: the plan, the token, the call.
-pub fn fetch_credentials(
-    args: &TargetArgs,
-    inputs: &Inputs,
-    log: &Log,
-) -> Result<(RoleCredentials, CredentialsPlan), Failure> {
-    let plan = plan_credentials(args, inputs, log)?;
-    let loaded = token_source::obtain_token(
-        &plan.token,
-        plan.target.profile.as_ref(),
-        &plan.network,
-        inputs.now,
-        log,
-    )?;
+/// Steps 1 to 5: the plan, the token, the call.
+pub fn fetch_credentials(args: &TargetArgs, log: &Log) -> Result<(RoleCredentials, CredentialsPlan), Failure> {
+    let plan = plan_credentials(args, log)?;
+    let profile = plan.target.profile.as_ref();
+    let loaded = token_source::obtain_token(&plan.token, profile, &plan.network, plan.now, log)?;
     let credentials = role_credentials::fetch(&plan, &loaded, log)?;
     Ok((credentials, plan))
 }

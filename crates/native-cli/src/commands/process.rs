@@ -9,7 +9,7 @@ use sso_core::{
     role_cache_document, role_cache_file_name,
 };
 
-use super::{Inputs, output, role_credentials, token_source};
+use super::{output, role_credentials, token_source};
 use crate::cli::ProcessArgs;
 use crate::failure::Failure;
 use crate::files;
@@ -25,9 +25,8 @@ fn cache_path(start_url: &str, account_id: &AccountId, role_name: &RoleName) -> 
 }
 
 pub fn run(args: &ProcessArgs, log: &Log) -> Result<(), Failure> {
-    let inputs = Inputs::read();
     let min_validity = TimeDelta::minutes(args.min_validity_minutes);
-    let plan = super::plan_credentials(&args.target, &inputs, log)?;
+    let plan = super::plan_credentials(&args.target, log)?;
     let target = &plan.target;
     // The cache key needs the start URL; with a profile it is known before reading the token.
     let profile_start_url = target.profile.as_ref().map(|p| p.start_url.clone());
@@ -36,19 +35,19 @@ pub fn run(args: &ProcessArgs, log: &Log) -> Result<(), Failure> {
         && let Some(credentials) = read_cache(
             &cache_path(start_url, &target.account_id, &target.role_name)?,
             min_validity,
-            inputs.now,
+            plan.now,
             log,
         )
     {
         return print(&credentials);
     }
-    let loaded = token_source::obtain_token(&plan.token, target.profile.as_ref(), &plan.network, inputs.now, log)?;
+    let loaded = token_source::obtain_token(&plan.token, target.profile.as_ref(), &plan.network, plan.now, log)?;
     let start_url = profile_start_url
         .or_else(|| loaded.token.start_url.clone())
         .unwrap_or_else(|| loaded.origin.clone());
     let path = cache_path(&start_url, &target.account_id, &target.role_name)?;
     if !args.no_cache
-        && let Some(credentials) = read_cache(&path, min_validity, inputs.now, log)
+        && let Some(credentials) = read_cache(&path, min_validity, plan.now, log)
     {
         return print(&credentials);
     }

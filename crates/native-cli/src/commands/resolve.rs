@@ -6,10 +6,10 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use sso_core::{
     AccountId, ConfigFile, Endpoint, EndpointOptions, PortalEndpoint, Properties, Region, RetryPolicy, RoleName,
-    SsoProfile, resolve_sso_profile,
+    SsoProfile, parse_config, resolve_sso_profile,
 };
 
 use crate::cli::{NetworkArgs, RefreshArgs, TargetArgs, TokenSource};
@@ -17,10 +17,31 @@ use crate::environment::Environment;
 use crate::failure::{Exit, Failure, chain};
 use crate::transport::TransportOptions;
 
-/// The AWS config file as read: where it is, and its parsed contents (`None` when there is no file).
+/// The AWS config file as read, not yet parsed: its path and text (`None` when there is no file), or why it could
+/// not be read. Parsed only when a profile may be used, so that a command naming account and role never fails over
+/// the config file.
+pub struct ConfigText(pub Result<(PathBuf, Option<String>), Failure>);
+
+/// The AWS config file parsed: where it is, and its contents (`None` when there is no file).
 pub struct ConfigInput {
     pub path: PathBuf,
     pub file: Option<ConfigFile>,
+}
+
+/// Parses the config text; its warnings go to `notes` (for `--verbose`).
+pub fn parse_config_text(text: ConfigText, notes: &mut Vec<String>) -> Result<ConfigInput, Failure> {
+    let (path, text) = text.0?;
+    let Some(text) = text else {
+        return Ok(ConfigInput { path, file: None });
+    };
+    let file =
+        parse_config(&text).map_err(|e| Failure::new(Exit::Config, format!("{}: {}", path.display(), chain(&e))))?;
+    notes.extend(
+        file.warnings()
+            .iter()
+            .map(|warning| format!("{}:{}: {}", path.display(), warning.line, warning.message)),
+    );
+    Ok(ConfigInput { path, file: Some(file) })
 }
 
 /// The profile named by `--profile`, else by `AWS_PROFILE` when `env_allowed`.
@@ -339,21 +360,67 @@ pub struct CredentialsPlan {
     pub target: Target,
     pub token: TokenPlan,
     pub network: NetworkPlan,
+    /// The command's one reading of the clock.
+    pub now: DateTime<Utc>,
+    /// What `--verbose` shows about the resolution: config warnings, which profile from which file.
+    pub notes: Vec<String>,
 }
 
-/// `export`, `process`, `write` and `exec`: the target, the token's source and refresh policy, the network.
+/// `export`, `process`, `write` and `exec`: flags (checked before anything about a file is reported), the
+/// environment, the config text and `now` → the target, the token's source and refresh policy, the network.
 pub fn resolve_credentials(
     args: &TargetArgs,
-    flags: TargetFlags,
     env: &Environment,
-    config: Option<&ConfigInput>,
+    now: DateTime<Utc>,
+    config: ConfigText,
 ) -> Result<CredentialsPlan, Failure> {
-    let target = resolve_target(args, flags, env, config)?;
+    let flags = TargetFlags::parse(args)?;
+    let mut notes = Vec::new();
+    let config = if config_needed(args.profile.as_deref(), env, flags.profile_allowed()) {
+        Some(parse_config_text(config, &mut notes)?)
+    } else {
+        None
+    };
+    let target = resolve_target(args, flags, env, config.as_ref())?;
+    if let (Some(profile), Some(config)) = (&target.profile, &config) {
+        notes.push(format!(
+            "profile {} from {}",
+            profile.profile_name,
+            config.path.display()
+        ));
+    }
     Ok(CredentialsPlan {
         target,
         token: TokenPlan::new(&args.source, &args.refresh),
         network: resolve_network(&args.network, env)?,
+        now,
+        notes,
     })
+}
+
+/// `token`, `accounts`, `roles`: the sign-in whose token to use — `--profile`, else (when no `--cache` names the
+/// token) `AWS_PROFILE`, else `[default]` with SSO settings, else none (a search of the cache).
+pub fn resolve_sign_in(
+    explicit: Option<&str>,
+    cache_given: bool,
+    env: &Environment,
+    config: ConfigText,
+    notes: &mut Vec<String>,
+) -> Result<Option<SsoProfile>, Failure> {
+    let env_allowed = !cache_given;
+    if !config_needed(explicit, env, env_allowed) {
+        return Ok(None);
+    }
+    let config = parse_config_text(config, notes)?;
+    let profile = choose_profile(explicit, env, env_allowed, Some(&config))?;
+    if let Some(profile) = &profile {
+        notes.push(format!(
+            "profile {} from {}",
+            profile.profile_name,
+            config.path.display()
+        ));
+    }
+    Ok(profile)
 }
 
 /// How to sign in again, naming the profile when there is one.
@@ -371,7 +438,6 @@ pub fn sign_in_advice(profile: Option<&SsoProfile>) -> String {
 mod tests {
     use super::*;
     use clap::Parser;
-    use sso_core::parse_config;
 
     const CONFIG: &str = "\
 [default]
@@ -390,11 +456,16 @@ sso_start_url = https://corp.awsapps.com/start
 sso_region = us-east-1
 ";
 
-    fn config(text: &str) -> ConfigInput {
-        ConfigInput {
-            path: PathBuf::from("/home/u/.aws/config"),
-            file: Some(parse_config(text).unwrap()),
-        }
+    fn config(text: &str) -> ConfigText {
+        ConfigText(Ok((PathBuf::from("/home/u/.aws/config"), Some(text.to_owned()))))
+    }
+
+    fn no_config() -> ConfigText {
+        ConfigText(Ok((PathBuf::from("/nowhere/config"), None)))
+    }
+
+    fn now() -> DateTime<Utc> {
+        sso_core::parse_timestamp("2030-01-01T00:00:00Z").unwrap()
     }
 
     fn target_args(args: &[&str]) -> TargetArgs {
@@ -408,11 +479,8 @@ sso_region = us-east-1
         Wrapper::parse_from(argv).target
     }
 
-    fn resolve(args: &[&str], env: &Environment, config: &ConfigInput) -> Result<Target, Failure> {
-        let args = target_args(args);
-        let flags = TargetFlags::parse(&args)?;
-        let needed = config_needed(args.profile.as_deref(), env, flags.profile_allowed());
-        resolve_target(&args, flags, env, needed.then_some(config))
+    fn resolve(args: &[&str], env: &Environment, config: ConfigText) -> Result<Target, Failure> {
+        resolve_credentials(&target_args(args), env, now(), config).map(|plan| plan.target)
     }
 
     fn env_with_profile(name: &str) -> Environment {
@@ -424,7 +492,7 @@ sso_region = us-east-1
 
     #[test]
     fn with_no_profile_named_default_supplies_account_role_and_region() {
-        let target = resolve(&[], &Environment::default(), &config(CONFIG)).unwrap();
+        let target = resolve(&[], &Environment::default(), config(CONFIG)).unwrap();
         assert_eq!(target.account_id.as_str(), "111122223333");
         assert_eq!(target.role_name.as_str(), "Admin");
         assert_eq!(target.requested_region.unwrap().as_str(), "us-east-1");
@@ -434,28 +502,28 @@ sso_region = us-east-1
 
     #[test]
     fn a_named_profile_wins_over_default_and_the_flag_over_the_environment() {
-        let target = resolve(&[], &env_with_profile("dev"), &config(CONFIG)).unwrap();
+        let target = resolve(&[], &env_with_profile("dev"), config(CONFIG)).unwrap();
         assert_eq!(target.role_name.as_str(), "Dev");
-        let target = resolve(&["--profile", "default"], &env_with_profile("dev"), &config(CONFIG)).unwrap();
+        let target = resolve(&["--profile", "default"], &env_with_profile("dev"), config(CONFIG)).unwrap();
         assert_eq!(target.role_name.as_str(), "Admin");
     }
 
     #[test]
     fn flags_naming_account_and_role_use_no_profile_unless_one_is_named() {
         let flags = ["--account-id", "999988887777", "--role-name", "Flag"];
-        let target = resolve(&flags, &env_with_profile("dev"), &config(CONFIG)).unwrap();
+        let target = resolve(&flags, &env_with_profile("dev"), config(CONFIG)).unwrap();
         assert!(target.profile.is_none());
         assert!(target.requested_region.is_none());
         let mut named = flags.to_vec();
         named.extend(["--profile", "dev"]);
-        let target = resolve(&named, &Environment::default(), &config(CONFIG)).unwrap();
+        let target = resolve(&named, &Environment::default(), config(CONFIG)).unwrap();
         assert_eq!(target.profile.unwrap().profile_name, "dev");
         assert_eq!(target.role_name.as_str(), "Flag", "flags still win over the profile");
     }
 
     #[test]
     fn one_flag_and_default_fill_the_other() {
-        let target = resolve(&["--role-name", "Other"], &Environment::default(), &config(CONFIG)).unwrap();
+        let target = resolve(&["--role-name", "Other"], &Environment::default(), config(CONFIG)).unwrap();
         assert_eq!(target.account_id.as_str(), "111122223333");
         assert_eq!(target.role_name.as_str(), "Other");
     }
@@ -463,7 +531,7 @@ sso_region = us-east-1
     #[test]
     fn a_default_without_sso_settings_is_not_used_and_the_error_says_so() {
         let plain = config("[default]\nregion = eu-west-1\n");
-        let err = resolve(&["--role-name", "R"], &Environment::default(), &plain)
+        let err = resolve(&["--role-name", "R"], &Environment::default(), plain)
             .err()
             .unwrap();
         assert_eq!(err.exit, Exit::Usage);
@@ -472,11 +540,7 @@ sso_region = us-east-1
             "which account id? pass --account-id, or name a profile with --profile NAME (or AWS_PROFILE); there is \
              no [default] profile with SSO settings in /home/u/.aws/config"
         );
-        let none = ConfigInput {
-            path: PathBuf::from("/nowhere/config"),
-            file: None,
-        };
-        let err = resolve(&["--account-id", "111122223333"], &Environment::default(), &none)
+        let err = resolve(&["--account-id", "111122223333"], &Environment::default(), no_config())
             .err()
             .unwrap();
         assert!(
@@ -489,27 +553,52 @@ sso_region = us-east-1
     #[test]
     fn a_broken_default_with_sso_settings_is_a_config_error() {
         let broken = config("[default]\nsso_account_id = 111122223333\n");
-        let err = resolve(&[], &Environment::default(), &broken).err().unwrap();
+        let err = resolve(&[], &Environment::default(), broken).err().unwrap();
         assert_eq!(err.exit, Exit::Config);
     }
 
     #[test]
     fn a_named_profile_that_does_not_exist_is_a_config_error() {
-        let none = ConfigInput {
-            path: PathBuf::from("/nowhere/config"),
-            file: None,
-        };
-        let err = resolve(&[], &env_with_profile("dev"), &none).err().unwrap();
+        let err = resolve(&[], &env_with_profile("dev"), no_config()).err().unwrap();
         assert_eq!(err.exit, Exit::Config);
         assert!(err.message.contains("no AWS config file at /nowhere/config"));
     }
 
     #[test]
     fn typed_values_are_checked_before_the_config() {
-        let err = resolve(&["--account-id", "12x"], &Environment::default(), &config(CONFIG))
+        let err = resolve(&["--account-id", "12x"], &Environment::default(), config(CONFIG))
             .err()
             .unwrap();
         assert_eq!(err.exit, Exit::Usage);
+    }
+
+    #[test]
+    fn a_config_that_cannot_be_read_or_parsed_matters_only_when_a_profile_may_be_used() {
+        let unreadable = || ConfigText(Err(Failure::new(Exit::Config, "cannot read the AWS config file")));
+        let both = ["--account-id", "111122223333", "--role-name", "R"];
+        assert!(resolve(&both, &env_with_profile("dev"), unreadable()).is_ok());
+        assert!(resolve(&both, &Environment::default(), config("[broken")).is_ok());
+        let err = resolve(&["--role-name", "R"], &Environment::default(), unreadable())
+            .err()
+            .unwrap();
+        assert_eq!(err.exit, Exit::Config);
+    }
+
+    #[test]
+    fn listings_use_default_unless_a_cache_file_is_given() {
+        let mut notes = Vec::new();
+        let profile = resolve_sign_in(None, false, &Environment::default(), config(CONFIG), &mut notes).unwrap();
+        assert_eq!(profile.unwrap().profile_name, "default");
+        assert_eq!(notes, ["profile default from /home/u/.aws/config"]);
+        let profile = resolve_sign_in(None, true, &env_with_profile("dev"), config(CONFIG), &mut notes).unwrap();
+        assert!(
+            profile.is_none(),
+            "--cache names the token: neither AWS_PROFILE nor [default] is used"
+        );
+        let profile = resolve_sign_in(Some("dev"), true, &Environment::default(), config(CONFIG), &mut notes).unwrap();
+        assert_eq!(profile.unwrap().profile_name, "dev");
+        let profile = resolve_sign_in(None, false, &Environment::default(), no_config(), &mut notes).unwrap();
+        assert!(profile.is_none());
     }
 
     #[test]

@@ -17,10 +17,18 @@ pub fn run(args: &TokenArgs, log: &Log) -> Result<(), Failure> {
         return all(args, Inputs::read().now, log);
     }
     let Inputs { env, now } = Inputs::read();
-    let env_allowed = args.source.cache.is_none();
-    let needed = resolve::config_needed(args.profile.as_deref(), &env, env_allowed);
-    let config = config_file::read_config_if(needed, log)?;
-    let profile = resolve::choose_profile(args.profile.as_deref(), &env, env_allowed, config.as_ref())?;
+    let mut notes = Vec::new();
+    let config = config_file::read_config_text();
+    let profile = resolve::resolve_sign_in(
+        args.profile.as_deref(),
+        args.source.cache.is_some(),
+        &env,
+        config,
+        &mut notes,
+    )?;
+    for note in &notes {
+        log.verbose(note);
+    }
     // Shown as it is: never refreshed here; an expired token is still shown, and reported through the exit code.
     let plan = TokenPlan::for_listing(&args.source);
     let loaded = token_source::locate_token(&plan, profile.as_ref(), now, log)?;

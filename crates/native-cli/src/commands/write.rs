@@ -2,7 +2,7 @@
 
 use sso_core::merge_role_credentials;
 
-use super::{Inputs, output};
+use super::output;
 use crate::cli::WriteArgs;
 use crate::failure::{Exit, Failure};
 use crate::files;
@@ -12,8 +12,7 @@ use crate::log::Log;
 const MAX_CREDENTIALS_BYTES: u64 = 16 * 1024 * 1024;
 
 pub fn run(args: &WriteArgs, log: &Log) -> Result<(), Failure> {
-    let inputs = Inputs::read();
-    let (credentials, plan) = super::fetch_credentials(&args.target, &inputs, log)?;
+    let (credentials, plan) = super::fetch_credentials(&args.target, log)?;
     let target = &plan.target;
     let section = args
         .as_profile
@@ -32,7 +31,7 @@ pub fn run(args: &WriteArgs, log: &Log) -> Result<(), Failure> {
         target.role_name,
         target.account_id,
         path.display(),
-        output::describe(credentials.expiration, inputs.now)
+        output::describe(credentials.expiration, plan.now)
     ));
     Ok(())
 }
