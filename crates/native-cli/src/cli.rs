@@ -382,7 +382,7 @@ Nothing is written unless the sign-in succeeds, except a new client registration
 2; a rejected code or a wrong state exits 4.";
 
 /// The exit codes `login` can end with.
-const LOGIN_EXIT_CODES: [Exit; 9] = [
+const LOGIN_EXIT_CODES: [Exit; 8] = [
     Exit::Usage,
     Exit::SignIn,
     Exit::Network,
@@ -391,7 +391,6 @@ const LOGIN_EXIT_CODES: [Exit; 9] = [
     Exit::Denied,
     Exit::NotCompleted,
     Exit::Cancelled,
-    Exit::Internal,
 ];
 
 #[derive(Debug, Args)]
