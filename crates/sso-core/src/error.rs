@@ -3,23 +3,12 @@
 //! JavaScript `Error` with [`Error::code`]). The specific types stay public: they carry the details a caller may
 //! want to match on.
 
-use crate::cache::{CacheError, TokenError};
-use crate::config::ConfigError;
-use crate::credentials_file::CredentialsFileError;
-use crate::device_flow::DeviceAuthorizationExpired;
-use crate::endpoint::{EndpointError, RegionError};
-use crate::export::ExportError;
-use crate::ids::ValidationError;
-use crate::login_session::SsoSessionError;
-use crate::oidc::OidcError;
-use crate::pkce::{CallbackError, PkceError};
-use crate::populate::TemplateError;
-use crate::portal::PortalError;
-use crate::refresh::RefreshUnavailable;
-use crate::registration::RegistrationCacheError;
-use crate::role_cache::RoleCacheError;
-use crate::time::TimestampError;
-use crate::token_choice::TokenChoiceError;
+// Through the crate root's re-exports, so that moving an error between modules does not touch this file.
+use crate::{
+    CacheError, CallbackError, ConfigError, CredentialsFileError, DeviceAuthorizationExpired, EndpointError,
+    ExportError, OidcError, PkceError, PortalError, RefreshUnavailable, RegionError, RegistrationCacheError,
+    RoleCacheError, SsoSessionError, TemplateError, TimestampError, TokenChoiceError, TokenError, ValidationError,
+};
 
 /// Any error of the core. `Display` is the specific error's message and `source()` its cause; match on the
 /// variant for details, or use [`Error::code`] for a stable machine-readable code.

@@ -1,12 +1,10 @@
 //! One "prepare GetRoleCredentials" step for both hosts: validate what the caller typed, parse the token cache,
 //! pick the region and endpoint, and build the request with the context its answer's errors will name.
 
-use crate::cache::{CachedToken, parse_cached_token};
-use crate::endpoint::{Endpoint, EndpointOptions, RegionChoice, resolve_region};
-use crate::error::Error;
-use crate::http::HttpRequest;
-use crate::ids::{AccountId, Region, RoleName};
-use crate::portal::{CallContext, get_role_credentials_request};
+use crate::{
+    AccountId, CachedToken, CallContext, Endpoint, EndpointOptions, Error, HttpRequest, Region, RegionChoice, RoleName,
+    get_role_credentials_request, parse_cached_token, resolve_region,
+};
 
 /// A `GetRoleCredentials` call ready to send. Parse its answer with
 /// [`crate::parse_get_role_credentials_response`] and [`PreparedGetRoleCredentials::context`].

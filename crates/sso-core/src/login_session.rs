@@ -1,8 +1,10 @@
 //! What a sign-in needs when it is named by an `[sso-session NAME]` or by a bare start URL rather than by a
 //! profile: the settings a profile using that session would resolve to.
 
-use crate::config::{ConfigFile, DEFAULT_REGISTRATION_SCOPE, SsoProfile, parse_registration_scopes, sso_sessions};
-use crate::ids::{Region, ValidationError};
+use crate::{
+    ConfigFile, DEFAULT_REGISTRATION_SCOPE, Region, SsoProfile, ValidationError, parse_registration_scopes,
+    sso_sessions,
+};
 
 /// Why an `[sso-session]` cannot be signed in to. The messages do not name the file: the host prefixes its path.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -113,7 +115,7 @@ fn sign_in_profile(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::parse_config;
+    use crate::parse_config;
     #[cfg(all(target_family = "wasm", target_os = "unknown"))]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 

@@ -1,7 +1,7 @@
 //! Which of the token files found in the cache folder to use, given their parsed contents. The host reads the
 //! folder; this decides, and never guesses between sign-ins.
 
-use crate::cache::CachedToken;
+use crate::CachedToken;
 
 /// Why no token could be chosen.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,7 +76,7 @@ pub fn choose_token(tokens: &[&CachedToken], start_url: Option<&str>) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cache::parse_cached_token;
+    use crate::parse_cached_token;
     #[cfg(all(target_family = "wasm", target_os = "unknown"))]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
