@@ -90,10 +90,12 @@ impl Portal {
         let mut items = Vec::new();
         let mut next: Option<String> = None;
         let mut seen = std::collections::HashSet::new();
+        // One --timeout for the whole listing (of the accounts, or of one account's roles), all pages together.
+        let deadline = self.transport.deadline();
         for _ in 0..MAX_PAGES {
             let page = self
                 .transport
-                .call(&request(next.as_deref()), log, |r| parse(r, context))??;
+                .call_within(&deadline, &request(next.as_deref()), log, |r| parse(r, context))??;
             items.extend(page.items);
             match page.next_token {
                 None => return Ok(items),
