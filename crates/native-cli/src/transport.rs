@@ -96,7 +96,7 @@ fn transport_failure(url: &str, error: &SendError, attempts: u32, deadline: &Dea
     let waited = deadline.started.elapsed();
     let what = if error.timeout {
         format!(
-            "the request timed out (--timeout {} s bounds all attempts and waits together)",
+            "the request timed out (--timeout {} s bounds all attempts and waits together; raise it for a slow network)",
             deadline.budget.as_secs_f64()
         )
     } else if error.connect {
@@ -250,7 +250,10 @@ impl Transport {
             };
             let time_left = deadline.left();
             let jitter = jitter();
-            match self.retry.decide_within(attempt, retryable, retry_after, jitter, time_left) {
+            match self
+                .retry
+                .decide_within(attempt, retryable, retry_after, jitter, time_left)
+            {
                 RetryDecision::RetryAfter(delay) => {
                     log.verbose(&format!("retrying in {} ms", delay.as_millis()));
                     std::thread::sleep(delay);

@@ -129,7 +129,10 @@ mod tests {
             policy.decide_within(1, true, None, u32::MAX, Duration::from_millis(150)),
             RetryDecision::GiveUp
         );
-        assert_eq!(policy.decide_within(1, true, None, 0, Duration::ZERO), RetryDecision::GiveUp);
+        assert_eq!(
+            policy.decide_within(1, true, None, 0, Duration::ZERO),
+            RetryDecision::GiveUp
+        );
         // A Retry-After of 5 s with 2 s left: give up now rather than sleep past the deadline.
         assert_eq!(
             policy.decide_within(1, true, Some(secs(5)), 0, secs(2)),

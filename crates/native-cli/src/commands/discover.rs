@@ -206,7 +206,10 @@ pub fn roles(args: &RolesArgs, log: &Log) -> Result<(), Failure> {
                 .collect(),
         ),
     };
-    super::print_stdout(&text)?;
+    // When no account could be listed there is nothing to print, not even the header.
+    if !(rows.is_empty() && !failures.is_empty()) {
+        super::print_stdout(&text)?;
+    }
     if failures.is_empty() {
         return Ok(());
     }
