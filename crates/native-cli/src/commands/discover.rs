@@ -207,7 +207,7 @@ pub fn roles(args: &RolesArgs, log: &Log) -> Result<(), Failure> {
         ),
     };
     // When no account could be listed there is nothing to print, not even the header.
-    if !(rows.is_empty() && !failures.is_empty()) {
+    if !rows.is_empty() || failures.is_empty() {
         super::print_stdout(&text)?;
     }
     if failures.is_empty() {
