@@ -275,3 +275,82 @@ pub fn env_path(variable: &str, default: &str) -> Result<PathBuf, Failure> {
         None => Ok(home()?.join(default)),
     }
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::symlink;
+
+    use super::*;
+
+    #[test]
+    fn a_plain_path_is_its_own_destination() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        let destination = Destination::of(&path).unwrap();
+        assert_eq!((destination.target, destination.linked), (path, false));
+    }
+
+    #[test]
+    fn a_chain_with_a_relative_link_ends_at_the_canonical_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap();
+        fs::create_dir_all(root.join("dotfiles/aws")).unwrap();
+        fs::create_dir_all(root.join("home/.aws")).unwrap();
+        symlink("../../dotfiles/aws/config", root.join("home/.aws/middle")).unwrap();
+        symlink(root.join("home/.aws/middle"), root.join("home/.aws/config")).unwrap();
+        // The target need not exist yet: its folder must.
+        let destination = Destination::of(&root.join("home/.aws/config")).unwrap();
+        assert!(destination.linked);
+        assert_eq!(destination.target, root.join("dotfiles/aws/config"));
+    }
+
+    #[test]
+    fn a_loop_a_missing_folder_and_a_folder_are_refused_naming_the_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        symlink(root.join("b"), root.join("a")).unwrap();
+        symlink(root.join("a"), root.join("b")).unwrap();
+        let failure = Destination::of(&root.join("a")).unwrap_err();
+        assert_eq!(failure.exit, Exit::Write);
+        assert!(
+            failure.message.contains("symbolic links in a row"),
+            "{}",
+            failure.message
+        );
+
+        symlink(root.join("missing/config"), root.join("dangling")).unwrap();
+        let failure = Destination::of(&root.join("dangling")).unwrap_err();
+        assert!(
+            failure.message.contains("its folder does not exist"),
+            "{}",
+            failure.message
+        );
+        assert!(failure.message.contains(&root.join("dangling").display().to_string()));
+
+        fs::create_dir(root.join("folder")).unwrap();
+        symlink(root.join("folder"), root.join("to-folder")).unwrap();
+        let failure = Destination::of(&root.join("to-folder")).unwrap_err();
+        assert!(failure.message.contains("it is a folder"), "{}", failure.message);
+    }
+
+    #[test]
+    fn writing_through_a_link_keeps_the_link_and_locks_beside_the_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap();
+        fs::create_dir(root.join("dotfiles")).unwrap();
+        fs::write(root.join("dotfiles/credentials"), "old").unwrap();
+        symlink("dotfiles/credentials", root.join("credentials")).unwrap();
+        let lock = FileLock::acquire(&root.join("credentials")).unwrap();
+        write_atomic(&root.join("credentials"), b"new").unwrap();
+        drop(lock);
+        assert!(
+            fs::symlink_metadata(root.join("credentials"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(root.join("dotfiles/credentials")).unwrap(), "new");
+        assert!(root.join("dotfiles/credentials.lock").exists());
+        assert!(!root.join("credentials.lock").exists());
+    }
+}
