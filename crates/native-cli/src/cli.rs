@@ -184,11 +184,11 @@ pub struct NetworkArgs {
     #[arg(long, value_name = "FILE", env = "AWS_CA_BUNDLE")]
     pub ca_bundle: Option<String>,
 
-    /// Give up on a request after this many seconds.
+    /// Give up on an operation after this many seconds, all attempts and waits together (listings: per account).
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
 
-    /// Give up connecting after this many seconds.
+    /// Give up connecting after this many seconds, per connection.
     #[arg(long, value_name = "SECONDS", default_value_t = 5)]
     pub connect_timeout: u64,
 

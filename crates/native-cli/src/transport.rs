@@ -1,5 +1,10 @@
 //! Sends the core's requests: reqwest with rustls, timeouts, proxies from the environment, an extra CA bundle,
 //! and retries of throttling and server errors as the core's `RetryPolicy` decides.
+//!
+//! Time is bounded per operation, not per attempt: an operation (one call, or one listing's pages) gets a
+//! [`Deadline`] of `--timeout`, and every attempt, backoff and `Retry-After` wait comes out of it. Each attempt's
+//! reqwest timeout is the time left, which bounds the whole exchange (connect, head and body), so a server that
+//! never answers or trickles one byte at a time costs at most `--timeout`, whatever `--max-attempts` says.
 
 use std::io::Read;
 use std::time::{Duration, Instant};
@@ -15,7 +20,9 @@ const MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
 /// Network settings from flags and environment.
 #[derive(Debug, Clone)]
 pub struct TransportOptions {
+    /// Per connection attempt.
     pub connect_timeout: Duration,
+    /// Per operation: all attempts and waits together.
     pub timeout: Duration,
     /// PEM file with extra trusted CA certificates (`--ca-bundle`, `AWS_CA_BUNDLE`).
     pub ca_bundle: Option<String>,
@@ -25,6 +32,29 @@ pub struct TransportOptions {
 pub struct Transport {
     client: reqwest::blocking::Client,
     retry: RetryPolicy,
+    timeout: Duration,
+}
+
+/// When an operation must be over: its start plus `--timeout`.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    started: Instant,
+    budget: Duration,
+}
+
+impl Deadline {
+    /// A deadline `budget` from now.
+    pub fn after(budget: Duration) -> Self {
+        Self {
+            started: Instant::now(),
+            budget,
+        }
+    }
+
+    /// What is left of it (zero once it has passed).
+    pub fn left(&self) -> Duration {
+        self.budget.saturating_sub(self.started.elapsed())
+    }
 }
 
 /// Why no complete HTTP answer came back.
@@ -32,6 +62,17 @@ struct SendError {
     message: String,
     timeout: bool,
     connect: bool,
+}
+
+impl SendError {
+    /// The deadline passed before an attempt could start (a later page of a listing).
+    fn out_of_time() -> Self {
+        Self {
+            message: "no time left".to_owned(),
+            timeout: true,
+            connect: false,
+        }
+    }
 }
 
 impl From<reqwest::Error> for SendError {
@@ -49,11 +90,15 @@ impl From<reqwest::Error> for SendError {
     }
 }
 
-/// A failure to get any HTTP answer.
-fn transport_failure(url: &str, error: &SendError, attempts: u32) -> Failure {
+/// A failure to get any HTTP answer, saying how long it waited and how often it tried.
+fn transport_failure(url: &str, error: &SendError, attempts: u32, deadline: &Deadline) -> Failure {
     let host = url.split('/').nth(2).unwrap_or(url);
+    let waited = deadline.started.elapsed();
     let what = if error.timeout {
-        "the request timed out".to_owned()
+        format!(
+            "the request timed out (--timeout {} s bounds all attempts and waits together; raise it for a slow network)",
+            deadline.budget.as_secs_f64()
+        )
     } else if error.connect {
         format!("could not connect: {}", error.message)
     } else {
@@ -62,8 +107,9 @@ fn transport_failure(url: &str, error: &SendError, attempts: u32) -> Failure {
     Failure::new(
         Exit::Network,
         format!(
-            "no answer from {host} after {attempts} attempt(s): {what}. Check the network, a proxy (HTTPS_PROXY, \
-             NO_PROXY) or a corporate CA (--ca-bundle, AWS_CA_BUNDLE); --verbose shows each attempt"
+            "no answer from {host} after {attempts} attempt(s) in {:.1} s: {what}. Check the network, a proxy \
+             (HTTPS_PROXY, NO_PROXY) or a corporate CA (--ca-bundle, AWS_CA_BUNDLE); --verbose shows each attempt",
+            waited.as_secs_f64()
         ),
     )
 }
@@ -73,9 +119,10 @@ impl Transport {
     pub fn new(options: &TransportOptions, loopback: bool) -> Result<Self, Failure> {
         // ring keeps the binary small and the build quick; installing twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        // No client-wide timeout: each attempt sets its own, from the time its operation has left.
         let mut builder = reqwest::blocking::Client::builder()
             .connect_timeout(options.connect_timeout)
-            .timeout(options.timeout)
+            .timeout(None)
             .user_agent(sso_core::USER_AGENT)
             .redirect(reqwest::redirect::Policy::none())
             .https_only(!loopback);
@@ -110,14 +157,23 @@ impl Transport {
         Ok(Self {
             client,
             retry: options.retry,
+            timeout: options.timeout,
         })
     }
 
-    fn send_once(&self, request: &HttpRequest) -> Result<HttpResponse, SendError> {
+    /// A deadline of `--timeout` from now, for an operation of several calls (a listing's pages).
+    pub fn deadline(&self) -> Deadline {
+        Deadline::after(self.timeout)
+    }
+
+    /// One attempt, given `time_left`: reqwest's timeout covers connecting, the head and the whole body (a
+    /// trickling answer included), so the attempt ends by then.
+    fn send_once(&self, request: &HttpRequest, time_left: Duration) -> Result<HttpResponse, SendError> {
         let mut builder = match request.method {
             Method::Get => self.client.get(&request.url),
             Method::Post => self.client.post(&request.url),
         };
+        builder = builder.timeout(time_left);
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
@@ -149,22 +205,40 @@ impl Transport {
     }
 
     /// Sends a request and parses each answer once with `parse`, retrying connection failures and the answers
-    /// whose parse error says a retry may help (throttling, server errors). Returns the last parse result; `Err`
-    /// only when no answer came at all.
+    /// whose parse error says a retry may help (throttling, server errors), all within `--timeout` from now.
+    /// Returns the last parse result; `Err` only when no answer came at all.
     pub fn call<T, E: Retryable>(
         &self,
         request: &HttpRequest,
         log: &Log,
         parse: impl Fn(&HttpResponse) -> Result<T, E>,
     ) -> Result<Result<T, E>, Failure> {
+        self.call_within(&self.deadline(), request, log, parse)
+    }
+
+    /// [`call`](Self::call) as one step of a longer operation that must end by `deadline`.
+    pub fn call_within<T, E: Retryable>(
+        &self,
+        deadline: &Deadline,
+        request: &HttpRequest,
+        log: &Log,
+        parse: impl Fn(&HttpResponse) -> Result<T, E>,
+    ) -> Result<Result<T, E>, Failure> {
         let mut attempt = 1;
+        let mut sent = 0;
         loop {
-            log.request(request, attempt);
-            let started = Instant::now();
-            let outcome = self.send_once(request).map(|response| {
-                log.response(&response, started.elapsed());
-                parse(&response)
-            });
+            let time_left = deadline.left();
+            let outcome = if time_left.is_zero() {
+                Err(SendError::out_of_time())
+            } else {
+                log.request(request, attempt);
+                sent += 1;
+                let started = Instant::now();
+                self.send_once(request, time_left).map(|response| {
+                    log.response(&response, started.elapsed());
+                    parse(&response)
+                })
+            };
             let (retryable, retry_after) = match &outcome {
                 Ok(Ok(_)) => (false, None),
                 Ok(Err(error)) => error.retry_hint(),
@@ -174,14 +248,26 @@ impl Transport {
                     (request.method == Method::Get || error.connect, None)
                 }
             };
-            match self.retry.decide(attempt, retryable, retry_after, jitter()) {
+            let time_left = deadline.left();
+            let jitter = jitter();
+            match self
+                .retry
+                .decide_within(attempt, retryable, retry_after, jitter, time_left)
+            {
                 RetryDecision::RetryAfter(delay) => {
                     log.verbose(&format!("retrying in {} ms", delay.as_millis()));
                     std::thread::sleep(delay);
                     attempt += 1;
                 }
                 RetryDecision::GiveUp => {
-                    return outcome.map_err(|error| transport_failure(&request.url, &error, attempt));
+                    if self.retry.decide(attempt, retryable, retry_after, jitter) != RetryDecision::GiveUp {
+                        log.verbose(&format!(
+                            "not retrying: {:.1} s of the --timeout of {} s left",
+                            time_left.as_secs_f64(),
+                            deadline.budget.as_secs_f64()
+                        ));
+                    }
+                    return outcome.map_err(|error| transport_failure(&request.url, &error, sent, deadline));
                 }
             }
         }

@@ -65,6 +65,23 @@ impl RetryPolicy {
             None => RetryDecision::RetryAfter(computed),
         }
     }
+
+    /// [`decide`](Self::decide) for an operation with a deadline: `time_left` is what remains of it after the
+    /// failed attempt. A wait that would reach the deadline is not waited (the next attempt would have no time to
+    /// run), so the operation gives up at once instead of sleeping into a certain timeout.
+    pub fn decide_within(
+        &self,
+        attempt: u32,
+        retryable: bool,
+        retry_after: Option<Duration>,
+        jitter: u32,
+        time_left: Duration,
+    ) -> RetryDecision {
+        match self.decide(attempt, retryable, retry_after, jitter) {
+            RetryDecision::RetryAfter(wait) if wait < time_left => RetryDecision::RetryAfter(wait),
+            _ => RetryDecision::GiveUp,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -97,6 +114,37 @@ mod tests {
         assert_eq!(policy.decide(1, false, None, 0), RetryDecision::GiveUp);
         assert_eq!(policy.decide(4, true, None, 0), RetryDecision::GiveUp);
         assert!(matches!(policy.decide(3, true, None, 0), RetryDecision::RetryAfter(_)));
+    }
+
+    #[test]
+    fn a_wait_that_reaches_the_deadline_is_not_waited() {
+        let policy = RetryPolicy::default();
+        let secs = Duration::from_secs;
+        // Backoff of attempt 1 is 100–200 ms: waited with time to spare, not with 150 ms or nothing left.
+        assert_eq!(
+            policy.decide_within(1, true, None, 0, secs(2)),
+            RetryDecision::RetryAfter(Duration::from_millis(100))
+        );
+        assert_eq!(
+            policy.decide_within(1, true, None, u32::MAX, Duration::from_millis(150)),
+            RetryDecision::GiveUp
+        );
+        assert_eq!(
+            policy.decide_within(1, true, None, 0, Duration::ZERO),
+            RetryDecision::GiveUp
+        );
+        // A Retry-After of 5 s with 2 s left: give up now rather than sleep past the deadline.
+        assert_eq!(
+            policy.decide_within(1, true, Some(secs(5)), 0, secs(2)),
+            RetryDecision::GiveUp
+        );
+        assert_eq!(
+            policy.decide_within(1, true, Some(secs(1)), 0, secs(2)),
+            RetryDecision::RetryAfter(secs(1))
+        );
+        // Time left never turns a refusal into a retry.
+        assert_eq!(policy.decide_within(1, false, None, 0, secs(60)), RetryDecision::GiveUp);
+        assert_eq!(policy.decide_within(4, true, None, 0, secs(60)), RetryDecision::GiveUp);
     }
 
     #[test]

@@ -214,6 +214,9 @@ pub enum Fault {
     HalfBody,
     /// Answer 200 with the body `{"roleCredentials": {`.
     InvalidJson,
+    /// Send the whole answer (head and body) one byte a second, slower than any patience but never idle
+    /// long enough to trip a read timeout. The request is processed.
+    Trickle,
 }
 
 /// Generated accounts for one token.

@@ -283,10 +283,15 @@ impl Response {
     }
 
     pub fn write_to(&self, stream: &mut TcpStream) -> io::Result<()> {
+        stream.write_all(&self.to_bytes())?;
+        stream.flush()
+    }
+
+    /// The whole answer as it goes on the wire.
+    pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = self.head(self.body.len());
         bytes.extend_from_slice(&self.body);
-        stream.write_all(&bytes)?;
-        stream.flush()
+        bytes
     }
 
     /// Announces the whole body but sends only its first half (at least one byte short).

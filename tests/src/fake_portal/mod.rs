@@ -25,7 +25,7 @@ mod oidc;
 mod portal;
 mod state;
 
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -211,6 +211,13 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream) {
         Action::Fault(config::Fault::Reset) => return,
         Action::Fault(config::Fault::InvalidJson) => (Response::json(200, r#"{"roleCredentials": {"#.into()), false),
         Action::Fault(config::Fault::HalfBody) => (route(shared, request), true),
+        Action::Fault(config::Fault::Trickle) => {
+            let response = with_request_id(shared, route(shared, request));
+            if peeked.drain(&mut stream).is_ok() {
+                trickle(shared, &mut stream, &response.to_bytes());
+            }
+            return;
+        }
         Action::Fault(config::Fault::None) | Action::Serve => (route(shared, request), false),
         Action::Answer(response) => (response, false),
     };
@@ -228,6 +235,19 @@ fn serve_connection(shared: &Shared, mut stream: TcpStream) {
     };
     close_gracefully(stream);
 }
+
+/// Writes `bytes` one a second until they are sent, the client hangs up or the server stops.
+fn trickle(shared: &Shared, stream: &mut TcpStream, bytes: &[u8]) {
+    let _ = stream.set_nodelay(true);
+    for byte in bytes {
+        if stream.write_all(&[*byte]).is_err() || sleep_unless_stopped(shared, TRICKLE_INTERVAL) {
+            return;
+        }
+    }
+}
+
+/// The pause between two bytes of a [`config::Fault::Trickle`] answer.
+const TRICKLE_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Sends FIN and lets the client read everything before the socket goes.
 fn close_gracefully(mut stream: TcpStream) {

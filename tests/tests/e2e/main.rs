@@ -34,3 +34,7 @@ mod login;
 
 // TLS with an extra CA bundle (corporate TLS inspection) and proxies from the environment.
 mod tls;
+
+// Files linked in from a dotfiles repository: populate, write, a refresh and login write through the link to its
+// final target; a read-only target is refused with both paths named and nothing changed.
+mod links;

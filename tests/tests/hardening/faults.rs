@@ -30,15 +30,26 @@ const FAST: &[&str] = &["--timeout", "2", "--connect-timeout", "2"];
 fn cases() -> Vec<Case> {
     let secs = Duration::from_secs;
     vec![
+        // --timeout bounds the operation, not each attempt: one attempt uses it all, however many are allowed.
         Case {
             name: "never_answers",
             config: |c| c.fault = Fault::Hang,
             args: &["--timeout", "2", "--connect-timeout", "2", "--max-attempts", "2"],
             exit: 7,
             needle: "timed out",
-            attempts: 2,
-            within: secs(12),
-            not_before: secs(4),
+            attempts: 1,
+            within: secs(4),
+            not_before: secs(2),
+        },
+        Case {
+            name: "trickles_one_byte_a_second",
+            config: |c| c.fault = Fault::Trickle,
+            args: &["--timeout", "2", "--connect-timeout", "2", "--max-attempts", "4"],
+            exit: 7,
+            needle: "timed out",
+            attempts: 1,
+            within: secs(4),
+            not_before: secs(2),
         },
         Case {
             name: "resets_the_connection",
@@ -115,6 +126,34 @@ fn cases() -> Vec<Case> {
             attempts: 2,
             within: secs(5),
             not_before: secs(1),
+        },
+        // A Retry-After that would pass the deadline is not waited: the throttling is reported at once.
+        Case {
+            name: "429_with_a_retry_after_past_the_deadline",
+            config: |c| {
+                c.throttle = Throttle {
+                    fail_first: 100,
+                    retry_after_seconds: Some(5),
+                    ..Throttle::default()
+                }
+            },
+            args: FAST,
+            exit: 6,
+            needle: "throttl",
+            attempts: 1,
+            within: secs(2),
+            not_before: Duration::ZERO,
+        },
+        // Backoff that would pass the deadline ends the retries before --max-attempts does.
+        Case {
+            name: "500_until_the_deadline",
+            config: |c| c.fail_first_with_500 = 100,
+            args: &["--timeout", "1", "--max-attempts", "20"],
+            exit: 7,
+            needle: "500",
+            attempts: 0,
+            within: secs(3),
+            not_before: Duration::ZERO,
         },
         Case {
             name: "429_until_the_attempts_run_out",

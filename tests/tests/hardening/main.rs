@@ -19,6 +19,10 @@ mod hostile;
 // within its timeouts, with a clear message, the right exit code, nothing on stdout and nothing half written.
 mod faults;
 
+// --timeout bounds each operation, all attempts and waits together: a server that never answers or trickles one
+// byte a second ends export, process, write, roles and a token refresh within --timeout + 2 s, changing nothing.
+mod deadline;
+
 // Every reachable error path, with and without --verbose: no secret in the output, no file created but the
 // intended ones; files ssocreds writes are 0600 in 0700 folders.
 mod secrets;

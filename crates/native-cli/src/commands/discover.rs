@@ -102,10 +102,12 @@ impl Portal {
         let mut items = Vec::new();
         let mut next: Option<String> = None;
         let mut seen = std::collections::HashSet::new();
+        // One --timeout for the whole listing (of the accounts, or of one account's roles), all pages together.
+        let deadline = self.transport.deadline();
         for _ in 0..MAX_PAGES {
             let page = self
                 .transport
-                .call(&request(next.as_deref()), log, |r| parse(r, context))??;
+                .call_within(&deadline, &request(next.as_deref()), log, |r| parse(r, context))??;
             items.extend(page.items);
             match page.next_token {
                 None => return Ok(items),
@@ -202,7 +204,10 @@ pub fn roles(args: &RolesArgs, log: &Log) -> Result<(), Failure> {
                 .collect(),
         ),
     };
-    output::print_stdout(&text)?;
+    // When no account could be listed there is nothing to print, not even the header.
+    if !rows.is_empty() || failures.is_empty() {
+        output::print_stdout(&text)?;
+    }
     if failures.is_empty() {
         return Ok(());
     }

@@ -2,7 +2,6 @@
 
 use sso_core::merge_role_credentials;
 
-use super::output;
 use crate::cli::WriteArgs;
 use crate::failure::{Exit, Failure};
 use crate::files;
@@ -26,12 +25,18 @@ pub fn run(args: &WriteArgs, log: &Log) -> Result<(), Failure> {
         files::read_text(&path, MAX_CREDENTIALS_BYTES, "the credentials file", Exit::Write)?.unwrap_or_default();
     let merged = merge_role_credentials(&existing, &section, &credentials)?;
     files::write_atomic(&path, merged.as_bytes())?;
+    // `describe` says "expires in …" (one token); credentials are plural.
+    let left = credentials.expiration - plan.now;
+    let when = if left > chrono::TimeDelta::zero() {
+        format!("they expire in {}", sso_core::format_duration(left))
+    } else {
+        format!("they expired {} ago", sso_core::format_duration(-left))
+    };
     log.info(&format!(
-        "wrote credentials for {} in {} to [{section}] in {}; they {}",
+        "wrote credentials for {} in {} to [{section}] in {}; {when}",
         target.role_name,
         target.account_id,
         path.display(),
-        output::describe(credentials.expiration, plan.now)
     ));
     Ok(())
 }
