@@ -39,6 +39,7 @@ mod retry;
 mod role_cache;
 mod secret;
 mod sha1;
+mod sts;
 mod time;
 
 pub use cache::{
@@ -89,6 +90,12 @@ pub use registration::{
 pub use retry::{RetryDecision, RetryPolicy};
 pub use role_cache::{RoleCacheError, parse_role_cache, role_cache_document, role_cache_file_name};
 pub use secret::SecretString;
+pub use sts::{
+    AssumeRole, AssumedRole, GLOBAL_SIGNING_REGION, GLOBAL_STS_URL, InvalidParameter, LEGACY_GLOBAL_REGIONS,
+    MIN_DURATION, ROLE_CHAINING_MAX_DURATION, RoleArn, STS_API_VERSION, StsEndpoint, StsEndpointSettings, StsError,
+    StsErrorKind, StsRegionalEndpoints, StsRequestError, assume_role_request, parse_assume_role_response,
+    validate_external_id, validate_mfa_code, validate_mfa_serial, validate_role_session_name,
+};
 pub use time::{TimestampError, format_duration, format_timestamp, parse_timestamp};
 
 /// The `User-Agent` sent with every request: `ssocreds/<version>`.
