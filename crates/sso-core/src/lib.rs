@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod cache;
+mod chain;
 mod commands;
 mod config;
 mod credentials_file;
@@ -45,6 +46,10 @@ mod time;
 pub use cache::{
     CacheError, CachedToken, MAX_CACHE_FILE_BYTES, SIGN_IN_ADVICE, TokenError, TokenStatus, cache_file_name,
     parse_cached_token,
+};
+pub use chain::{
+    ChainEnvironment, ChainError, ChainHop, ChainInputs, DEFAULT_SESSION_NAME_PREFIX, RoleChain, chain_cache_file_name,
+    is_role_profile, resolve_role_chain,
 };
 pub use commands::{CommandSpec, aws_cli_command, curl_command, ssocreds_export_command};
 pub use config::{

@@ -182,25 +182,144 @@ mod tests {
     fn endpoint_table() {
         let table: &[(Option<&str>, bool, bool, bool, &str, &str)] = &[
             // region, legacy, fips, dual-stack → url, signing region
-            (Some("eu-west-1"), false, false, false, "https://sts.eu-west-1.amazonaws.com", "eu-west-1"),
-            (Some("us-east-1"), false, false, false, "https://sts.us-east-1.amazonaws.com", "us-east-1"),
-            (Some("eu-west-1"), true, false, false, "https://sts.amazonaws.com", "us-east-1"),
-            (Some("us-west-2"), true, false, false, "https://sts.amazonaws.com", "us-east-1"),
+            (
+                Some("eu-west-1"),
+                false,
+                false,
+                false,
+                "https://sts.eu-west-1.amazonaws.com",
+                "eu-west-1",
+            ),
+            (
+                Some("us-east-1"),
+                false,
+                false,
+                false,
+                "https://sts.us-east-1.amazonaws.com",
+                "us-east-1",
+            ),
+            (
+                Some("eu-west-1"),
+                true,
+                false,
+                false,
+                "https://sts.amazonaws.com",
+                "us-east-1",
+            ),
+            (
+                Some("us-west-2"),
+                true,
+                false,
+                false,
+                "https://sts.amazonaws.com",
+                "us-east-1",
+            ),
             // Opt-in regions never had the global endpoint.
-            (Some("ap-east-1"), true, false, false, "https://sts.ap-east-1.amazonaws.com", "ap-east-1"),
-            (Some("eu-south-1"), true, false, false, "https://sts.eu-south-1.amazonaws.com", "eu-south-1"),
-            (Some("cn-north-1"), false, false, false, "https://sts.cn-north-1.amazonaws.com.cn", "cn-north-1"),
-            (Some("cn-north-1"), true, false, false, "https://sts.cn-north-1.amazonaws.com.cn", "cn-north-1"),
-            (Some("us-east-2"), false, true, false, "https://sts-fips.us-east-2.amazonaws.com", "us-east-2"),
+            (
+                Some("ap-east-1"),
+                true,
+                false,
+                false,
+                "https://sts.ap-east-1.amazonaws.com",
+                "ap-east-1",
+            ),
+            (
+                Some("eu-south-1"),
+                true,
+                false,
+                false,
+                "https://sts.eu-south-1.amazonaws.com",
+                "eu-south-1",
+            ),
+            (
+                Some("cn-north-1"),
+                false,
+                false,
+                false,
+                "https://sts.cn-north-1.amazonaws.com.cn",
+                "cn-north-1",
+            ),
+            (
+                Some("cn-north-1"),
+                true,
+                false,
+                false,
+                "https://sts.cn-north-1.amazonaws.com.cn",
+                "cn-north-1",
+            ),
+            (
+                Some("us-east-2"),
+                false,
+                true,
+                false,
+                "https://sts-fips.us-east-2.amazonaws.com",
+                "us-east-2",
+            ),
             // FIPS and dual-stack resolve regionally even under legacy.
-            (Some("us-east-2"), true, true, false, "https://sts-fips.us-east-2.amazonaws.com", "us-east-2"),
-            (Some("eu-west-1"), true, false, true, "https://sts.eu-west-1.api.aws", "eu-west-1"),
-            (Some("eu-west-1"), false, false, true, "https://sts.eu-west-1.api.aws", "eu-west-1"),
-            (Some("us-east-1"), false, true, true, "https://sts-fips.us-east-1.api.aws", "us-east-1"),
-            (Some("cn-northwest-1"), false, false, true, "https://sts.cn-northwest-1.api.amazonwebservices.com.cn", "cn-northwest-1"),
-            (Some("us-gov-west-1"), false, false, false, "https://sts.us-gov-west-1.amazonaws.com", "us-gov-west-1"),
-            (Some("us-gov-west-1"), false, true, false, "https://sts.us-gov-west-1.amazonaws.com", "us-gov-west-1"),
-            (Some("us-gov-west-1"), false, true, true, "https://sts-fips.us-gov-west-1.api.aws", "us-gov-west-1"),
+            (
+                Some("us-east-2"),
+                true,
+                true,
+                false,
+                "https://sts-fips.us-east-2.amazonaws.com",
+                "us-east-2",
+            ),
+            (
+                Some("eu-west-1"),
+                true,
+                false,
+                true,
+                "https://sts.eu-west-1.api.aws",
+                "eu-west-1",
+            ),
+            (
+                Some("eu-west-1"),
+                false,
+                false,
+                true,
+                "https://sts.eu-west-1.api.aws",
+                "eu-west-1",
+            ),
+            (
+                Some("us-east-1"),
+                false,
+                true,
+                true,
+                "https://sts-fips.us-east-1.api.aws",
+                "us-east-1",
+            ),
+            (
+                Some("cn-northwest-1"),
+                false,
+                false,
+                true,
+                "https://sts.cn-northwest-1.api.amazonwebservices.com.cn",
+                "cn-northwest-1",
+            ),
+            (
+                Some("us-gov-west-1"),
+                false,
+                false,
+                false,
+                "https://sts.us-gov-west-1.amazonaws.com",
+                "us-gov-west-1",
+            ),
+            (
+                Some("us-gov-west-1"),
+                false,
+                true,
+                false,
+                "https://sts.us-gov-west-1.amazonaws.com",
+                "us-gov-west-1",
+            ),
+            (
+                Some("us-gov-west-1"),
+                false,
+                true,
+                true,
+                "https://sts-fips.us-gov-west-1.api.aws",
+                "us-gov-west-1",
+            ),
             (None, false, false, false, "https://sts.amazonaws.com", "us-east-1"),
             (None, true, true, true, "https://sts.amazonaws.com", "us-east-1"),
         ];
@@ -233,8 +352,14 @@ mod tests {
 
     #[test]
     fn regional_endpoints_setting_parses() {
-        assert_eq!(StsRegionalEndpoints::parse("legacy"), Some(StsRegionalEndpoints::Legacy));
-        assert_eq!(StsRegionalEndpoints::parse(" Regional "), Some(StsRegionalEndpoints::Regional));
+        assert_eq!(
+            StsRegionalEndpoints::parse("legacy"),
+            Some(StsRegionalEndpoints::Legacy)
+        );
+        assert_eq!(
+            StsRegionalEndpoints::parse(" Regional "),
+            Some(StsRegionalEndpoints::Regional)
+        );
         assert_eq!(StsRegionalEndpoints::parse("global"), None);
         assert_eq!(StsRegionalEndpoints::default(), StsRegionalEndpoints::Regional);
     }

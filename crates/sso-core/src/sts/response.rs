@@ -135,7 +135,10 @@ impl std::fmt::Display for StsError {
             }
             StsErrorKind::Server => write!(f, "STS failed ({said}); try again later"),
             StsErrorKind::UnexpectedResponse => {
-                write!(f, "the answer of STS to AssumeRole {role} could not be understood ({said})")
+                write!(
+                    f,
+                    "the answer of STS to AssumeRole {role} could not be understood ({said})"
+                )
             }
         }
     }
@@ -197,7 +200,9 @@ struct ErrorXml {
 fn assumed_role_account(arn: &str) -> Option<AccountId> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     match parts[..] {
-        ["arn", _, "sts", "", account, resource] if resource.starts_with("assumed-role/") => AccountId::new(account).ok(),
+        ["arn", _, "sts", "", account, resource] if resource.starts_with("assumed-role/") => {
+            AccountId::new(account).ok()
+        }
         _ => None,
     }
 }
@@ -247,7 +252,10 @@ pub fn parse_assume_role_response(
                 | "MissingParameter",
             ) => StsErrorKind::Validation,
             Some(
-                "Throttling" | "ThrottlingException" | "RequestLimitExceeded" | "TooManyRequestsException"
+                "Throttling"
+                | "ThrottlingException"
+                | "RequestLimitExceeded"
+                | "TooManyRequestsException"
                 | "PriorRequestNotComplete",
             ) => StsErrorKind::Throttled,
             Some("InternalFailure" | "InternalError" | "ServiceUnavailable") => StsErrorKind::Server,
@@ -268,8 +276,12 @@ pub fn parse_assume_role_response(
     }
     let unexpected = |what: String| error(StsErrorKind::UnexpectedResponse, None, Some(what));
     let text = text.map_err(|_| unexpected("the body is not UTF-8".into()))?;
-    let parsed: AssumeRoleResponseXml = quick_xml::de::from_str(text)
-        .map_err(|e| unexpected(format!("the body is not an AssumeRoleResponse: {}", sanitize(&e.to_string()))))?;
+    let parsed: AssumeRoleResponseXml = quick_xml::de::from_str(text).map_err(|e| {
+        unexpected(format!(
+            "the body is not an AssumeRoleResponse: {}",
+            sanitize(&e.to_string())
+        ))
+    })?;
     let result = parsed.result;
     let credentials = result.credentials;
     let access_key_id = credentials.access_key_id.trim().to_owned();
@@ -361,7 +373,10 @@ mod tests {
         let assumed = parse_assume_role_response(&response(200, SUCCESS), &arn(), "eu-west-1").unwrap();
         let c = &assumed.credentials;
         assert_eq!(c.access_key_id, "ASIAIOSFODNN7EXAMPLE");
-        assert_eq!(c.secret_access_key.expose(), "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY");
+        assert_eq!(
+            c.secret_access_key.expose(),
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"
+        );
         assert_eq!(c.session_token.expose(), "IQoJb3JpZ2luX2VjEOz////////////+/=");
         assert_eq!(c.expiration, parse_timestamp("2026-11-30T01:32:15Z").unwrap());
         assert_eq!(c.account_id.as_ref().unwrap().as_str(), "444455556666");
@@ -369,7 +384,10 @@ mod tests {
             assumed.assumed_role_arn,
             "arn:aws:sts::444455556666:assumed-role/Deploy/ssocreds-1700000000"
         );
-        assert_eq!(assumed.assumed_role_id.as_deref(), Some("ARO123EXAMPLE123:ssocreds-1700000000"));
+        assert_eq!(
+            assumed.assumed_role_id.as_deref(),
+            Some("ARO123EXAMPLE123:ssocreds-1700000000")
+        );
         let debug = format!("{assumed:?}");
         assert!(!debug.contains("wJalrXUtnFEMI") && !debug.contains("IQoJb3"), "{debug}");
     }
@@ -378,7 +396,10 @@ mod tests {
     fn fractional_expirations_and_a_missing_role_id_parse() {
         let body = SUCCESS
             .replace("2026-11-30T01:32:15Z", "2026-11-30T01:32:15.123Z")
-            .replace("<AssumedRoleId>ARO123EXAMPLE123:ssocreds-1700000000</AssumedRoleId>", "");
+            .replace(
+                "<AssumedRoleId>ARO123EXAMPLE123:ssocreds-1700000000</AssumedRoleId>",
+                "",
+            );
         let assumed = parse_assume_role_response(&response(200, &body), &arn(), "eu-west-1").unwrap();
         assert_eq!(assumed.assumed_role_id, None);
         assert_eq!(assumed.credentials.expiration.timestamp_subsec_millis(), 123);
@@ -411,15 +432,78 @@ mod tests {
     #[test]
     fn each_error_has_its_kind_code_and_advice() {
         let table = [
-            (403, "AccessDenied", StsErrorKind::AccessDenied, "STS_ACCESS_DENIED", "trust policy", false),
-            (400, "ExpiredToken", StsErrorKind::ExpiredToken, "STS_EXPIRED_TOKEN", "sign in again", false),
-            (403, "InvalidClientTokenId", StsErrorKind::InvalidCredentials, "STS_INVALID_CREDENTIALS", "clock", false),
-            (403, "SignatureDoesNotMatch", StsErrorKind::InvalidCredentials, "STS_INVALID_CREDENTIALS", "clock", false),
-            (403, "RegionDisabledException", StsErrorKind::RegionDisabled, "STS_REGION_DISABLED", "eu-west-1", false),
-            (400, "ValidationError", StsErrorKind::Validation, "STS_VALIDATION", "duration_seconds", false),
-            (400, "Throttling", StsErrorKind::Throttled, "STS_THROTTLED", "try again", true),
-            (500, "InternalFailure", StsErrorKind::Server, "STS_SERVER_ERROR", "try again later", true),
-            (503, "ServiceUnavailable", StsErrorKind::Server, "STS_SERVER_ERROR", "try again later", true),
+            (
+                403,
+                "AccessDenied",
+                StsErrorKind::AccessDenied,
+                "STS_ACCESS_DENIED",
+                "trust policy",
+                false,
+            ),
+            (
+                400,
+                "ExpiredToken",
+                StsErrorKind::ExpiredToken,
+                "STS_EXPIRED_TOKEN",
+                "sign in again",
+                false,
+            ),
+            (
+                403,
+                "InvalidClientTokenId",
+                StsErrorKind::InvalidCredentials,
+                "STS_INVALID_CREDENTIALS",
+                "clock",
+                false,
+            ),
+            (
+                403,
+                "SignatureDoesNotMatch",
+                StsErrorKind::InvalidCredentials,
+                "STS_INVALID_CREDENTIALS",
+                "clock",
+                false,
+            ),
+            (
+                403,
+                "RegionDisabledException",
+                StsErrorKind::RegionDisabled,
+                "STS_REGION_DISABLED",
+                "eu-west-1",
+                false,
+            ),
+            (
+                400,
+                "ValidationError",
+                StsErrorKind::Validation,
+                "STS_VALIDATION",
+                "duration_seconds",
+                false,
+            ),
+            (
+                400,
+                "Throttling",
+                StsErrorKind::Throttled,
+                "STS_THROTTLED",
+                "try again",
+                true,
+            ),
+            (
+                500,
+                "InternalFailure",
+                StsErrorKind::Server,
+                "STS_SERVER_ERROR",
+                "try again later",
+                true,
+            ),
+            (
+                503,
+                "ServiceUnavailable",
+                StsErrorKind::Server,
+                "STS_SERVER_ERROR",
+                "try again later",
+                true,
+            ),
         ];
         for (status, code, kind, stable, advice, retryable) in table {
             let body = error_body(code, "Something about it.");
@@ -431,7 +515,10 @@ mod tests {
             assert_eq!(err.message.as_deref(), Some("Something about it."));
             let text = err.to_string();
             assert!(text.contains(advice), "{text}");
-            assert!(text.contains(code) && text.contains(&format!("HTTP {status}")), "{text}");
+            assert!(
+                text.contains(code) && text.contains(&format!("HTTP {status}")),
+                "{text}"
+            );
         }
     }
 
