@@ -226,8 +226,8 @@ pub enum ChainError {
     Root {
         /// The chain.
         path: String,
-        /// Why.
-        source: ConfigError,
+        /// Why (boxed to keep `Result`s small).
+        source: Box<ConfigError>,
     },
 }
 
@@ -313,7 +313,7 @@ pub fn resolve_role_chain(
             // The profile asked for does not exist: the config module's error lists the ones that do.
             return Err(ChainError::Root {
                 path: current.clone(),
-                source: resolve_sso_profile(config, &current).expect_err("the profile does not exist"),
+                source: Box::new(resolve_sso_profile(config, &current).expect_err("the profile does not exist")),
             });
         };
         let Some(role_arn) = properties.value("role_arn") else {
@@ -330,7 +330,7 @@ pub fn resolve_role_chain(
             let path = path_so_far();
             let root = resolve_sso_profile(config, &current).map_err(|source| ChainError::Root {
                 path: path.clone(),
-                source,
+                source: Box::new(source),
             })?;
             // A root reached through source_profile must name its account and role (botocore's SSO provider
             // needs both); the profile asked for may leave them to command-line flags.
@@ -345,11 +345,11 @@ pub fn resolve_role_chain(
                 if let Some((key, example)) = missing {
                     return Err(ChainError::Root {
                         path,
-                        source: ConfigError::MissingKey {
+                        source: Box::new(ConfigError::MissingKey {
                             key,
                             section: properties.header().to_owned(),
                             example,
-                        },
+                        }),
                     });
                 }
             }

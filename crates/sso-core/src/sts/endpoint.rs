@@ -131,7 +131,7 @@ impl StsEndpoint {
         let china = region.as_str().starts_with("cn-");
         let gov = region.as_str().starts_with("us-gov-");
         // GovCloud's regular STS hosts are FIPS endpoints already; the rule set sends FIPS there.
-        let fips = if options.use_fips && !(gov && !options.use_dual_stack) {
+        let fips = if options.use_fips && (!gov || options.use_dual_stack) {
             "-fips"
         } else {
             ""
@@ -180,7 +180,8 @@ mod tests {
 
     #[test]
     fn endpoint_table() {
-        let table: &[(Option<&str>, bool, bool, bool, &str, &str)] = &[
+        type Row = (Option<&'static str>, bool, bool, bool, &'static str, &'static str);
+        let table: &[Row] = &[
             // region, legacy, fips, dual-stack → url, signing region
             (
                 Some("eu-west-1"),
