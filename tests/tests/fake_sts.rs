@@ -38,7 +38,11 @@ fn send(portal: &FakePortal, request: &HttpRequest) -> HttpResponse {
     let path = request.url.strip_prefix(&base).expect("the request goes to the fake");
     let host = base.trim_start_matches("http://");
     let body = request.body.clone().unwrap_or_default();
-    let mut head = format!("{} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\n", request.method.as_str(), body.len());
+    let mut head = format!(
+        "{} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {}\r\n",
+        request.method.as_str(),
+        body.len()
+    );
     for (name, value) in &request.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -49,7 +53,10 @@ fn send(portal: &FakePortal, request: &HttpRequest) -> HttpResponse {
     stream.write_all(&body).unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a complete answer");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete answer");
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let mut lines = head.split("\r\n");
     let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
@@ -120,7 +127,10 @@ mod assume_role {
         let credentials = &assumed.credentials;
         assert_eq!(credentials.account_id.as_ref().unwrap().as_str(), "444455556666");
         assert_ne!(credentials.access_key_id, source.access_key_id);
-        assert_eq!(assumed.assumed_role_arn, "arn:aws:sts::444455556666:assumed-role/Deploy/sts-test");
+        assert_eq!(
+            assumed.assumed_role_arn,
+            "arn:aws:sts::444455556666:assumed-role/Deploy/sts-test"
+        );
         let lifetime = (credentials.expiration - before).num_seconds();
         assert!((895..=905).contains(&lifetime), "{lifetime}");
 
@@ -156,7 +166,10 @@ mod assume_role {
         let first = assume(&portal, &params(DEPLOY), None, &source).unwrap();
         let second = assume(&portal, &params(AUDIT), None, &first.credentials).unwrap();
         assert_eq!(second.credentials.account_id.as_ref().unwrap().as_str(), "777788889999");
-        assert_eq!(second.assumed_role_arn, "arn:aws:sts::777788889999:assumed-role/Audit/sts-test");
+        assert_eq!(
+            second.assumed_role_arn,
+            "arn:aws:sts::777788889999:assumed-role/Audit/sts-test"
+        );
         let records = portal.state().assumed_roles;
         assert_eq!(records[1].caller_access_key_id, first.credentials.access_key_id);
         assert_eq!(records[1].caller_account_id, "444455556666");
@@ -168,7 +181,11 @@ mod assume_role {
         let source = sso_credentials(&portal);
         let err = assume(&portal, &params("arn:aws:iam::444455556666:role/Nope"), None, &source).unwrap_err();
         assert_eq!(err.kind, StsErrorKind::AccessDenied);
-        assert!(err.message.unwrap().contains("is not authorized to perform: sts:AssumeRole"));
+        assert!(
+            err.message
+                .unwrap()
+                .contains("is not authorized to perform: sts:AssumeRole")
+        );
     }
 
     #[test]
@@ -178,9 +195,15 @@ mod assume_role {
         let portal = start(sts);
         let source = sso_credentials(&portal);
         let mut asked = params(DEPLOY);
-        assert_eq!(assume(&portal, &asked, None, &source).unwrap_err().kind, StsErrorKind::AccessDenied);
+        assert_eq!(
+            assume(&portal, &asked, None, &source).unwrap_err().kind,
+            StsErrorKind::AccessDenied
+        );
         asked.external_id = Some("ext-124".into());
-        assert_eq!(assume(&portal, &asked, None, &source).unwrap_err().kind, StsErrorKind::AccessDenied);
+        assert_eq!(
+            assume(&portal, &asked, None, &source).unwrap_err().kind,
+            StsErrorKind::AccessDenied
+        );
         asked.external_id = Some("ext-123".into());
         assume(&portal, &asked, None, &source).unwrap();
         assert_eq!(portal.state().assumed_roles[0].external_id.as_deref(), Some("ext-123"));
@@ -250,7 +273,10 @@ mod assume_role {
             portal.set_config(config(sts));
             let err = assume(&portal, &params(DEPLOY), None, &source).unwrap_err();
             assert_eq!((err.status, err.kind), (status, kind), "{fault:?}");
-            assert_eq!(err.is_retryable(), matches!(fault, StsFault::Throttling | StsFault::InternalFailure));
+            assert_eq!(
+                err.is_retryable(),
+                matches!(fault, StsFault::Throttling | StsFault::InternalFailure)
+            );
             // errorCount 1: the next call goes through.
             assume(&portal, &params(DEPLOY), None, &source).unwrap();
         }
@@ -266,7 +292,11 @@ mod signature {
 
     fn code_of(response: &HttpResponse) -> String {
         let body = String::from_utf8_lossy(&response.body);
-        body.split("<Code>").nth(1).and_then(|s| s.split("</Code>").next()).unwrap_or_default().to_owned()
+        body.split("<Code>")
+            .nth(1)
+            .and_then(|s| s.split("</Code>").next())
+            .unwrap_or_default()
+            .to_owned()
     }
 
     #[test]
@@ -275,7 +305,10 @@ mod signature {
         let mut source = sso_credentials(&portal);
         source.secret_access_key = SecretString::new("not-the-issued-secret");
         let response = send(&portal, &signed(&portal, &source, "eu-west-1"));
-        assert_eq!((response.status, code_of(&response).as_str()), (403, "SignatureDoesNotMatch"));
+        assert_eq!(
+            (response.status, code_of(&response).as_str()),
+            (403, "SignatureDoesNotMatch")
+        );
         let err = parse_assume_role_response(&response, &RoleArn::new(DEPLOY).unwrap(), "eu-west-1").unwrap_err();
         assert_eq!(err.kind, StsErrorKind::InvalidCredentials);
         assert!(portal.state().assumed_roles.is_empty());
@@ -311,10 +344,16 @@ mod signature {
         let source = sso_credentials(&portal);
         let mut unknown = source.clone();
         unknown.access_key_id = "ASIAUNKNOWN000000000".into();
-        assert_eq!(code_of(&send(&portal, &signed(&portal, &unknown, "eu-west-1"))), "InvalidClientTokenId");
+        assert_eq!(
+            code_of(&send(&portal, &signed(&portal, &unknown, "eu-west-1"))),
+            "InvalidClientTokenId"
+        );
         let mut wrong_token = source.clone();
         wrong_token.session_token = SecretString::new("another-token");
-        assert_eq!(code_of(&send(&portal, &signed(&portal, &wrong_token, "eu-west-1"))), "InvalidClientTokenId");
+        assert_eq!(
+            code_of(&send(&portal, &signed(&portal, &wrong_token, "eu-west-1"))),
+            "InvalidClientTokenId"
+        );
     }
 
     #[test]
@@ -331,7 +370,8 @@ mod signature {
         let portal = start(StsConfig::with_roles(&[DEPLOY]));
         let source = sso_credentials(&portal);
         let old = Utc::now() - chrono::TimeDelta::minutes(20);
-        let request = assume_role_request(&endpoint(&portal, "eu-west-1"), &params(DEPLOY), None, &source, old).unwrap();
+        let request =
+            assume_role_request(&endpoint(&portal, "eu-west-1"), &params(DEPLOY), None, &source, old).unwrap();
         let response = send(&portal, &request);
         assert_eq!(code_of(&response), "SignatureDoesNotMatch");
         assert!(String::from_utf8_lossy(&response.body).contains("Signature expired"));
@@ -431,7 +471,8 @@ sts_regional_endpoints = regional
             r#"{{"accessToken": "{TOKEN}", "expiresAt": "2099-01-01T00:00:00Z", "region": "us-east-1", "startUrl": "https://fake.awsapps.com/start"}}"#
         );
         std::fs::write(
-            aws.join("sso/cache").join(sso_core::cache_file_name("https://fake.awsapps.com/start")),
+            aws.join("sso/cache")
+                .join(sso_core::cache_file_name("https://fake.awsapps.com/start")),
             cache,
         )
         .unwrap();
@@ -448,7 +489,11 @@ sts_regional_endpoints = regional
             .env("AWS_ENDPOINT_URL_STS", portal.url())
             .output()
             .unwrap();
-        assert!(output.status.success(), "botocore failed:\n{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "botocore failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let botocore_key = String::from_utf8_lossy(&output.stdout).trim().to_owned();
         let by_botocore = portal.state().assumed_roles;
         assert_eq!(by_botocore.len(), 2, "botocore made two AssumeRole calls");
@@ -471,11 +516,15 @@ sts_regional_endpoints = regional
         for hop in &chain.hops {
             let request = assume_role_request(&chain.sts, &hop.assume_role, None, &credentials, Utc::now()).unwrap();
             let response = send(&portal, &request);
-            credentials = parse_assume_role_response(&response, &hop.assume_role.role_arn, chain.sts.signing_region.as_str())
-                .unwrap()
-                .credentials;
+            credentials =
+                parse_assume_role_response(&response, &hop.assume_role.role_arn, chain.sts.signing_region.as_str())
+                    .unwrap()
+                    .credentials;
         }
-        assert_eq!(credentials.access_key_id, botocore_key, "botocore and ssocreds got different credentials");
+        assert_eq!(
+            credentials.access_key_id, botocore_key,
+            "botocore and ssocreds got different credentials"
+        );
         assert_eq!(credentials.account_id.unwrap().as_str(), "777788889999");
 
         // The same calls, hop by hop: role, session, duration, external id, and every hop signed for eu-west-1,

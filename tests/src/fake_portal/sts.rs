@@ -146,8 +146,16 @@ pub(crate) fn error(status: u16, code: &str, message: &str) -> Response {
 
 fn injected(kind: StsFault) -> Response {
     match kind {
-        StsFault::AccessDenied => error(403, "AccessDenied", "Not authorized to perform sts:AssumeRole (injected)"),
-        StsFault::ExpiredToken => error(400, "ExpiredToken", "The security token included in the request is expired"),
+        StsFault::AccessDenied => error(
+            403,
+            "AccessDenied",
+            "Not authorized to perform sts:AssumeRole (injected)",
+        ),
+        StsFault::ExpiredToken => error(
+            400,
+            "ExpiredToken",
+            "The security token included in the request is expired",
+        ),
         StsFault::RegionDisabledException => error(
             403,
             "RegionDisabledException",
@@ -283,7 +291,10 @@ fn assume_role(inner: &mut Inner, request: &Request) -> Result<Response, Respons
         return Err(error(
             400,
             "InvalidAction",
-            &format!("Could not find operation {} for version {STS_VERSION}", field("Action").unwrap_or("")),
+            &format!(
+                "Could not find operation {} for version {STS_VERSION}",
+                field("Action").unwrap_or("")
+            ),
         ));
     }
     if field("Version") != Some(STS_VERSION) {
@@ -292,22 +303,49 @@ fn assume_role(inner: &mut Inner, request: &Request) -> Result<Response, Respons
 
     // Who is calling, and did they sign it?
     let Some(authorization) = request.header("authorization") else {
-        return Err(error(403, "MissingAuthenticationToken", "Request is missing Authentication Token"));
+        return Err(error(
+            403,
+            "MissingAuthenticationToken",
+            "Request is missing Authentication Token",
+        ));
     };
     let auth = parse_authorization(authorization).ok_or_else(|| {
-        error(403, "IncompleteSignature", "Authorization header requires Credential, SignedHeaders and Signature")
+        error(
+            403,
+            "IncompleteSignature",
+            "Authorization header requires Credential, SignedHeaders and Signature",
+        )
     })?;
-    let invalid_token = || error(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
-    let key = inner.issued_keys.get(&auth.access_key_id).cloned().ok_or_else(invalid_token)?;
+    let invalid_token = || {
+        error(
+            403,
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+        )
+    };
+    let key = inner
+        .issued_keys
+        .get(&auth.access_key_id)
+        .cloned()
+        .ok_or_else(invalid_token)?;
     if request.header("x-amz-security-token") != Some(key.session_token.as_str()) {
         return Err(invalid_token());
     }
     let amz_date = request.header("x-amz-date").unwrap_or_default();
     let time = parse_amz_date(amz_date)
         .filter(|_| amz_date.starts_with(&auth.date))
-        .ok_or_else(|| error(403, "IncompleteSignature", "X-Amz-Date is missing or does not match the credential scope"))?;
+        .ok_or_else(|| {
+            error(
+                403,
+                "IncompleteSignature",
+                "X-Amz-Date is missing or does not match the credential scope",
+            )
+        })?;
     let now = UNIX_EPOCH + Duration::from_millis(now_ms());
-    let skew = now.duration_since(time).or_else(|e| Ok::<_, ()>(e.duration())).unwrap_or_default();
+    let skew = now
+        .duration_since(time)
+        .or_else(|e| Ok::<_, ()>(e.duration()))
+        .unwrap_or_default();
     if skew > MAX_CLOCK_SKEW {
         return Err(error(
             403,
@@ -316,10 +354,18 @@ fn assume_role(inner: &mut Inner, request: &Request) -> Result<Response, Respons
         ));
     }
     if auth.service != "sts" {
-        return Err(error(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'."));
+        return Err(error(
+            403,
+            "SignatureDoesNotMatch",
+            "Credential should be scoped to correct service: 'sts'.",
+        ));
     }
     let expected = expected_signature(request, &auth, &key, time).map_err(|why| {
-        error(403, "SignatureDoesNotMatch", &format!("The request signature we calculated does not match ({why})"))
+        error(
+            403,
+            "SignatureDoesNotMatch",
+            &format!("The request signature we calculated does not match ({why})"),
+        )
     })?;
     if expected != auth.signature {
         return Err(error(
@@ -330,13 +376,21 @@ fn assume_role(inner: &mut Inner, request: &Request) -> Result<Response, Respons
         ));
     }
     if key.expires_at_ms <= now_ms() {
-        return Err(error(400, "ExpiredToken", "The security token included in the request is expired"));
+        return Err(error(
+            400,
+            "ExpiredToken",
+            "The security token included in the request is expired",
+        ));
     }
     let config = inner.config.sts.clone();
     if let Some(region) = &config.region
         && region != &auth.region
     {
-        return Err(error(403, "SignatureDoesNotMatch", "Credential should be scoped to a valid region."));
+        return Err(error(
+            403,
+            "SignatureDoesNotMatch",
+            "Credential should be scoped to a valid region.",
+        ));
     }
     if let Some(kind) = config.error
         && config.error_count.is_none_or(|n| inner.sts_errors_served < n)
@@ -363,7 +417,10 @@ fn assume_role(inner: &mut Inner, request: &Request) -> Result<Response, Respons
         error(
             403,
             "AccessDenied",
-            &format!("User: {} is not authorized to perform: sts:AssumeRole on resource: {role_arn}", key.arn),
+            &format!(
+                "User: {} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
+                key.arn
+            ),
         )
     };
     let role = config.roles.get(role_arn).ok_or_else(access_denied)?;
@@ -455,7 +512,9 @@ fn assume_role(inner: &mut Inner, request: &Request) -> Result<Response, Respons
         secret = escape(&secret_access_key),
         token = escape(&session_token),
     );
-    Ok(Response::new(200).header("Content-Type", "text/xml").body(body.into_bytes()))
+    Ok(Response::new(200)
+        .header("Content-Type", "text/xml")
+        .body(body.into_bytes()))
 }
 
 /// The account and role name of `arn:aws:iam::ACCOUNT:role/PATH/NAME`.
