@@ -813,6 +813,17 @@ source_profile = sso-admin
     }
 
     #[test]
+    fn role_arn_wins_over_sso_settings_in_the_same_profile() {
+        let text = format!(
+            "{CONFIG}\n[profile both]\nrole_arn = arn:aws:iam::444455556666:role/Deploy\nsource_profile = legacy\n\
+             sso_start_url = https://x.awsapps.com/start\nsso_region = us-east-1\n"
+        );
+        let chain = resolve_with(&text, "both", &ChainEnvironment::default(), &[]).unwrap();
+        assert_eq!(chain.path(), "both -> legacy");
+        assert_eq!(chain.hops.len(), 1);
+    }
+
+    #[test]
     fn cycles_are_named() {
         let text = "\
 [profile a]
