@@ -116,7 +116,8 @@ impl RoleChain {
 pub enum ChainError {
     /// `source_profile` leads back to a profile already on the path.
     #[error(
-        "the profiles form a cycle: {}; make the last source_profile name an SSO profile",
+        "the profiles form a cycle: {}; change one of these source_profile settings so that the chain ends in \
+         an SSO profile",
         .cycle.join(" -> ")
     )]
     Cycle {
@@ -222,13 +223,22 @@ pub enum ChainError {
         source: EndpointError,
     },
     /// The root profile's SSO settings are wrong or missing.
-    #[error("{source} (the chain {path} ends there)")]
+    #[error("{source}{}", chain_suffix(.path))]
     Root {
         /// The chain.
         path: String,
         /// Why (boxed to keep `Result`s small).
         source: Box<ConfigError>,
     },
+}
+
+/// ` (in the chain a -> b)`, for a root reached through `source_profile`; nothing for the profile asked for.
+fn chain_suffix(path: &str) -> String {
+    if path.contains(" -> ") {
+        format!(" (in the chain {path})")
+    } else {
+        String::new()
+    }
 }
 
 impl ChainError {
@@ -905,6 +915,8 @@ sso_region = us-east-1
         check("from-credentials-file", "CHAIN_STATIC_KEYS", &["only-in-credentials"]);
         check("not-sso", "CONFIG_PROFILE_NOT_SSO", &["\"plain\"", "not-sso -> plain"]);
         check("nobody", "CONFIG_UNKNOWN_PROFILE", &["nobody"]);
+        let err = resolve_with(text, "nobody", &env, &statics).unwrap_err();
+        assert!(!err.to_string().contains("chain"), "{err}");
         check(
             "no-account",
             "CONFIG_MISSING_KEY",
