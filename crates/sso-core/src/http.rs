@@ -22,7 +22,8 @@ impl Method {
 }
 
 /// Header names whose values are secrets.
-const SECRET_HEADERS: &[&str] = &["x-amz-sso_bearer_token", "authorization"];
+/// `x-amz-security-token` is the session token of the credentials that sign an STS request.
+const SECRET_HEADERS: &[&str] = &["x-amz-sso_bearer_token", "authorization", "x-amz-security-token"];
 
 /// A request for the host to send.
 ///

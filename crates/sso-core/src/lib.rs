@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod cache;
+mod chain;
 mod config;
 mod credentials_file;
 mod device_flow;
@@ -42,12 +43,17 @@ mod role_cache;
 mod secret;
 mod sha1;
 mod shell_commands;
+mod sts;
 mod time;
 mod token_choice;
 
 pub use cache::{
     CacheError, CachedToken, MAX_CACHE_FILE_BYTES, SIGN_IN_ADVICE, TokenError, TokenStatus, cache_file_name,
     parse_cached_token,
+};
+pub use chain::{
+    ChainEnvironment, ChainError, ChainHop, ChainInputs, DEFAULT_SESSION_NAME_PREFIX, RoleChain, chain_cache_file_name,
+    is_role_profile, resolve_role_chain,
 };
 pub use config::{
     ConfigError, ConfigFile, ConfigValue, ConfigWarning, DEFAULT_REGISTRATION_SCOPE, Properties, SsoProfile,
@@ -99,6 +105,12 @@ pub use retry::{RetryDecision, RetryPolicy};
 pub use role_cache::{RoleCacheError, parse_role_cache, role_cache_document, role_cache_file_name};
 pub use secret::SecretString;
 pub use shell_commands::{CommandSpec, aws_cli_command, curl_command, ssocreds_export_command};
+pub use sts::{
+    AssumeRole, AssumedRole, GLOBAL_SIGNING_REGION, GLOBAL_STS_URL, InvalidParameter, LEGACY_GLOBAL_REGIONS,
+    MIN_DURATION, ROLE_CHAINING_MAX_DURATION, RoleArn, STS_API_VERSION, StsEndpoint, StsEndpointSettings, StsError,
+    StsErrorKind, StsRegionalEndpoints, StsRequestError, assume_role_request, parse_assume_role_response,
+    validate_external_id, validate_mfa_code, validate_mfa_serial, validate_role_session_name,
+};
 pub use time::{TimestampError, format_duration, format_timestamp, parse_timestamp};
 pub use token_choice::{TokenChoiceError, choose_token, same_start_url};
 

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::sts::StsConfig;
+
 /// The access token accepted by the `--demo` configuration (see `tests/fixtures/demo-cache.json`).
 pub const DEMO_ACCESS_TOKEN: &str = "demo-access-token-not-a-secret";
 /// The one account of the demo configuration.
@@ -50,6 +52,8 @@ pub struct PortalConfig {
     pub failing_accounts: Vec<String>,
     /// `ListAccounts` answers every later page with the `nextToken` it was given, as a broken server might.
     pub repeat_next_token: bool,
+    /// The fake STS (`POST /` with `Action=AssumeRole`).
+    pub sts: StsConfig,
 }
 
 impl Default for PortalConfig {
@@ -71,6 +75,7 @@ impl Default for PortalConfig {
             oidc: OidcConfig::default(),
             failing_accounts: Vec::new(),
             repeat_next_token: false,
+            sts: StsConfig::default(),
         }
     }
 }

@@ -24,6 +24,7 @@ mod http;
 mod oidc;
 mod portal;
 mod state;
+mod sts;
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -40,6 +41,7 @@ pub use credentials::generated_credentials;
 pub use oidc::s256;
 pub use portal::BEARER_HEADER;
 pub use state::{DevicePoll, IssuedToken, RecordedRequest, StateSnapshot};
+pub use sts::{AssumedRoleRecord, STS_VERSION, StsConfig, StsFault, StsRole};
 
 use faults::Action;
 use http::{Request, Response};
@@ -276,7 +278,7 @@ fn route(shared: &Shared, request: &Request) -> Response {
     let method = request.method.as_str();
     let allowed = match request.path.as_str() {
         "/federation/credentials" | "/assignment/accounts" | "/assignment/roles" | "/authorize" | "/device" => "GET",
-        "/logout" | "/client/register" | "/device_authorization" | "/token" => "POST",
+        "/logout" | "/client/register" | "/device_authorization" | "/token" | "/" => "POST",
         _ => {
             return errors::portal(
                 404,
@@ -305,6 +307,7 @@ fn route(shared: &Shared, request: &Request) -> Response {
         "/device_authorization" => oidc::start_device_authorization(&mut inner, request, &shared.base_url),
         "/token" => oidc::create_token(&mut inner, request),
         "/authorize" => oidc::authorize(&mut inner, request),
+        "/" => sts::handle(&mut inner, request),
         _ => oidc::device_page(),
     }
 }

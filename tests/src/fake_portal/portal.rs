@@ -11,6 +11,7 @@ use super::credentials::generated_credentials;
 use super::errors::{self, to_json};
 use super::http::{self, Request, Response};
 use super::state::{Inner, now_ms};
+use super::sts;
 
 /// The header that carries the access token (underscore, lower case).
 pub const BEARER_HEADER: &str = "x-amz-sso_bearer_token";
@@ -183,6 +184,14 @@ pub(crate) fn get_role_credentials(inner: &mut Inner, request: &Request) -> Resp
                 }
             }
         };
+        let issued = sts::IssuedKey {
+            secret_access_key: credentials.secret_access_key.clone(),
+            session_token: credentials.session_token.clone(),
+            account_id: account_id.to_owned(),
+            expires_at_ms: u64::try_from(credentials.expiration).unwrap_or_default(),
+            arn: format!("arn:aws:sts::{account_id}:assumed-role/{role_name}/sso-user"),
+        };
+        inner.issued_keys.insert(credentials.access_key_id.clone(), issued);
         Ok(Response::json(
             200,
             to_json(&RoleCredentialsBody {

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::config::{Account, PortalConfig, RefreshGrant, TokenGrant};
 use super::http::{self, Request};
+use super::sts::{AssumedRoleRecord, IssuedKey};
 
 /// One request as the server received it (control-plane requests excluded).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -79,6 +80,9 @@ pub struct StateSnapshot {
     pub revoked_tokens: Vec<String>,
     /// Client ids registered through `/client/register`, in order.
     pub registered_clients: Vec<String>,
+    /// Successful STS `AssumeRole` calls, in order.
+    #[serde(default)]
+    pub assumed_roles: Vec<AssumedRoleRecord>,
 }
 
 /// One poll of the device-code grant.
@@ -180,6 +184,11 @@ pub(crate) struct Inner {
     pub progress: FaultProgress,
     pub stats: StateSnapshot,
     pub requests: Vec<RecordedRequest>,
+    /// Credentials issued by `GetRoleCredentials` and `AssumeRole`, by access key id, for the STS signature check;
+    /// they survive `set_config`.
+    pub issued_keys: BTreeMap<String, IssuedKey>,
+    /// STS errors injected by `sts.error` since the last `set_config`.
+    pub sts_errors_served: u32,
     seed: u128,
     sequence: u64,
 }
@@ -203,6 +212,8 @@ impl Inner {
             auth_codes: BTreeMap::new(),
             stats: StateSnapshot::default(),
             requests: Vec::new(),
+            issued_keys: BTreeMap::new(),
+            sts_errors_served: 0,
             seed,
             sequence: 0,
         };
@@ -235,6 +246,7 @@ impl Inner {
         self.clients
             .extend(self.registered.iter().map(|(k, v)| (k.clone(), v.clone())));
         self.progress = FaultProgress::new(&config);
+        self.sts_errors_served = 0;
         self.config = config;
     }
 
