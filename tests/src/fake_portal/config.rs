@@ -50,6 +50,8 @@ pub struct PortalConfig {
     pub failing_accounts: Vec<String>,
     /// `ListAccounts` answers every later page with the `nextToken` it was given, as a broken server might.
     pub repeat_next_token: bool,
+    /// The console federation endpoint (`GET /federation`).
+    pub federation: FederationConfig,
 }
 
 impl Default for PortalConfig {
@@ -71,6 +73,7 @@ impl Default for PortalConfig {
             oidc: OidcConfig::default(),
             failing_accounts: Vec::new(),
             repeat_next_token: false,
+            federation: FederationConfig::default(),
         }
     }
 }
@@ -214,6 +217,31 @@ pub enum Fault {
     HalfBody,
     /// Answer 200 with the body `{"roleCredentials": {`.
     InvalidJson,
+}
+
+/// The console federation endpoint's behaviour.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct FederationConfig {
+    /// How `Action=getSigninToken` answers.
+    pub answer: FederationAnswer,
+}
+
+/// How the federation endpoint answers `getSigninToken`.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum FederationAnswer {
+    /// A sign-in token for credentials the portal issued (400 for any others).
+    #[default]
+    Token,
+    /// 400, whatever the credentials (the real endpoint's answer to credentials it refuses).
+    BadRequest,
+    /// 403.
+    Forbidden,
+    /// 500.
+    ServerError,
+    /// 200 with an HTML page and no token (a captive portal or a proxy's page).
+    Html,
 }
 
 /// Generated accounts for one token.

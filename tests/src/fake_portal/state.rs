@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::config::{Account, PortalConfig, RefreshGrant, TokenGrant};
+use super::federation::FederationState;
 use super::http::{self, Request};
 
 /// One request as the server received it (control-plane requests excluded).
@@ -71,6 +72,8 @@ pub struct StateSnapshot {
     pub server_errors: u64,
     /// Requests that got `fault`.
     pub faults: u64,
+    /// Sign-in tokens given by the federation endpoint (`Action=getSigninToken`).
+    pub signin_tokens_issued: u64,
     /// Every poll of the device-code grant, in order.
     pub device_polls: Vec<DevicePoll>,
     /// Every access token issued by `/token`, in order.
@@ -180,6 +183,8 @@ pub(crate) struct Inner {
     pub progress: FaultProgress,
     pub stats: StateSnapshot,
     pub requests: Vec<RecordedRequest>,
+    /// Credentials issued and sign-in tokens given, for the federation endpoint.
+    pub federation: FederationState,
     seed: u128,
     sequence: u64,
 }
@@ -203,6 +208,7 @@ impl Inner {
             auth_codes: BTreeMap::new(),
             stats: StateSnapshot::default(),
             requests: Vec::new(),
+            federation: FederationState::default(),
             seed,
             sequence: 0,
         };
