@@ -64,16 +64,36 @@ impl AuthorizationToken {
     }
 }
 
-/// An HTTP request as the server received it: what the core needs to decide.
-#[derive(Debug, Clone, Copy)]
+/// An HTTP request as the server received it: what the core needs to decide. `Debug` redacts `Authorization`.
+#[derive(Clone, Copy)]
 pub struct IncomingRequest<'a> {
     /// The method, as sent (`GET`).
     pub method: &'a str,
     /// The request target: the path with its query, if any (`/credentials`).
     pub target: &'a str,
     /// Every header, names in any case, values with surrounding spaces trimmed (as HTTP servers hand them over).
-    /// `Debug` of this struct shows the `Authorization` value: do not log it.
     pub headers: &'a [(&'a str, &'a str)],
+}
+
+impl std::fmt::Debug for IncomingRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|&(name, value)| {
+                if name.eq_ignore_ascii_case("authorization") {
+                    (name, "** redacted **")
+                } else {
+                    (name, value)
+                }
+            })
+            .collect();
+        f.debug_struct("IncomingRequest")
+            .field("method", &self.method)
+            .field("target", &self.target)
+            .field("headers", &headers)
+            .finish()
+    }
 }
 
 impl IncomingRequest<'_> {
@@ -719,6 +739,18 @@ mod tests {
                 "{method} {target} {headers:?}"
             );
         }
+    }
+
+    #[test]
+    fn debug_of_a_request_redacts_the_token() {
+        let request = IncomingRequest {
+            method: "GET",
+            target: "/credentials",
+            headers: &[("Host", "127.0.0.1:4949"), ("AUTHORIZATION", "SECRET-token")],
+        };
+        let debug = format!("{request:?}");
+        assert!(!debug.contains("SECRET") && debug.contains("** redacted **"), "{debug}");
+        assert!(debug.contains("127.0.0.1:4949"), "{debug}");
     }
 
     #[test]
