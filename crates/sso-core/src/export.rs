@@ -235,36 +235,43 @@ fn render(
         return Err(ExportError::Unrepresentable { name, format });
     }
     let expiration = format_timestamp(credentials.expiration);
-    let mut out = String::new();
     match format {
-        ExportFormat::Process => out = process_json(credentials, &expiration),
-        ExportFormat::Json => out = plain_json(credentials, &expiration, options),
-        _ => {
-            // Each line is `{prefix}{name}{separator}{value}{suffix}`, pushed piece by piece rather than through
-            // one `format!` per format: the same text, in half the code.
-            for &(name, ref value) in vars {
-                let quoted = match format {
-                    ExportFormat::Env | ExportFormat::EnvNoExport => posix_quote(value),
-                    ExportFormat::Dotenv => dotenv_quote(value),
-                    ExportFormat::Fish => fish_quote(value),
-                    ExportFormat::PowerShell => powershell_quote(value),
-                    _ => value.clone(),
-                };
-                let (prefix, separator, suffix) = match format {
-                    ExportFormat::Env => ("export ", "=", ""),
-                    ExportFormat::EnvNoExport | ExportFormat::Dotenv => ("", "=", ""),
-                    ExportFormat::Fish => ("set -gx ", " ", ""),
-                    ExportFormat::PowerShell => ("$Env:", "=", ""),
-                    ExportFormat::WindowsCmd => {
-                        let (prefix, suffix) = cmd_quotes(name, value)?;
-                        (prefix, "=", suffix)
-                    }
-                    ExportFormat::Process | ExportFormat::Json => unreachable!("handled above"),
-                };
-                for piece in [prefix, name, separator, &quoted, suffix, "\n"] {
-                    out.push_str(piece);
-                }
+        ExportFormat::Process => Ok(process_json(credentials, &expiration)),
+        ExportFormat::Json => Ok(plain_json(credentials, &expiration, options)),
+        _ => render_lines(vars, format),
+    }
+}
+
+/// Variables as lines of one of the shell and dotenv formats, quoted for it. Also used for the variables of
+/// `ssocreds serve` (container.rs). `Process` and `Json` are documents, not lines: callers write those themselves.
+pub(crate) fn render_lines(vars: &[(&'static str, String)], format: ExportFormat) -> Result<String, ExportError> {
+    if let Some((name, _)) = vars.iter().find(|(_, v)| v.as_bytes().contains(&0)) {
+        return Err(ExportError::Unrepresentable { name, format });
+    }
+    let mut out = String::new();
+    // Each line is `{prefix}{name}{separator}{value}{suffix}`, pushed piece by piece rather than through
+    // one `format!` per format: the same text, in half the code.
+    for &(name, ref value) in vars {
+        let quoted = match format {
+            ExportFormat::Env | ExportFormat::EnvNoExport => posix_quote(value),
+            ExportFormat::Dotenv => dotenv_quote(value),
+            ExportFormat::Fish => fish_quote(value),
+            ExportFormat::PowerShell => powershell_quote(value),
+            _ => value.clone(),
+        };
+        let (prefix, separator, suffix) = match format {
+            ExportFormat::Env => ("export ", "=", ""),
+            ExportFormat::EnvNoExport | ExportFormat::Dotenv => ("", "=", ""),
+            ExportFormat::Fish => ("set -gx ", " ", ""),
+            ExportFormat::PowerShell => ("$Env:", "=", ""),
+            ExportFormat::WindowsCmd => {
+                let (prefix, suffix) = cmd_quotes(name, value)?;
+                (prefix, "=", suffix)
             }
+            ExportFormat::Process | ExportFormat::Json => unreachable!("documents are written by the callers"),
+        };
+        for piece in [prefix, name, separator, &quoted, suffix, "\n"] {
+            out.push_str(piece);
         }
     }
     Ok(out)

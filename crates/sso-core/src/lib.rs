@@ -20,6 +20,8 @@
 mod cache;
 mod chain;
 mod config;
+mod console;
+mod container;
 mod credentials_file;
 mod device_flow;
 mod endpoint;
@@ -58,6 +60,16 @@ pub use chain::{
 pub use config::{
     ConfigError, ConfigFile, ConfigValue, ConfigWarning, DEFAULT_REGISTRATION_SCOPE, Properties, SsoProfile,
     parse_config, parse_registration_scopes, profile_names, resolve_sso_profile, sso_sessions, token_cache_key,
+};
+pub use console::{
+    CONSOLE_ISSUER, ConsoleDestination, ConsoleError, ConsoleSessionDuration, CredentialOrigin, LoginUrl, Partition,
+    SIGNIN_ENDPOINT_VARIABLE, SigninError, SigninErrorKind, SigninTokenRequest, login_url, parse_signin_token_response,
+    signin_endpoint, signin_token_request,
+};
+pub use container::{
+    AUTHORIZATION_TOKEN_VARIABLE, AuthorizationToken, CREDENTIALS_PATH, ContainerEndpoint, ContainerExportError,
+    ContainerResponse, DEFAULT_MIN_VALIDITY, DEFAULT_REFETCH_MARGIN, FULL_URI_VARIABLE, FetchDecision, FetchFailure,
+    IncomingRequest, RefetchPolicy, Refusal, RequestCheck, VARIABLES_THAT_SHADOW_THE_ENDPOINT, credentials_response,
 };
 pub use credentials_file::{CredentialsFileError, EXPIRATION_KEY, merge_profile, merge_role_credentials};
 pub use device_flow::{

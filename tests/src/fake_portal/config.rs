@@ -54,6 +54,8 @@ pub struct PortalConfig {
     pub repeat_next_token: bool,
     /// The fake STS (`POST /` with `Action=AssumeRole`).
     pub sts: StsConfig,
+    /// The console federation endpoint (`GET /federation`).
+    pub federation: FederationConfig,
 }
 
 impl Default for PortalConfig {
@@ -76,6 +78,7 @@ impl Default for PortalConfig {
             failing_accounts: Vec::new(),
             repeat_next_token: false,
             sts: StsConfig::default(),
+            federation: FederationConfig::default(),
         }
     }
 }
@@ -222,6 +225,31 @@ pub enum Fault {
     /// Send the whole answer (head and body) one byte a second, slower than any patience but never idle
     /// long enough to trip a read timeout. The request is processed.
     Trickle,
+}
+
+/// The console federation endpoint's behaviour.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct FederationConfig {
+    /// How `Action=getSigninToken` answers.
+    pub answer: FederationAnswer,
+}
+
+/// How the federation endpoint answers `getSigninToken`.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum FederationAnswer {
+    /// A sign-in token for credentials the portal issued (400 for any others).
+    #[default]
+    Token,
+    /// 400, whatever the credentials (the real endpoint's answer to credentials it refuses).
+    BadRequest,
+    /// 403.
+    Forbidden,
+    /// 500.
+    ServerError,
+    /// 200 with an HTML page and no token (a captive portal or a proxy's page).
+    Html,
 }
 
 /// Generated accounts for one token.

@@ -1,5 +1,6 @@
-//! A fake AWS IAM Identity Center: the portal API (`sso`) and the OIDC API (`sso-oidc`) on one loopback
-//! HTTP server, scripted by a [`PortalConfig`] and recording every request.
+//! A fake AWS IAM Identity Center: the portal API (`sso`), the OIDC API (`sso-oidc`) and the console federation
+//! endpoint (`GET /federation`) on one loopback HTTP server, scripted by a [`PortalConfig`] and recording every
+//! request.
 //!
 //! ```no_run
 //! use ssocreds_tests::fake_portal::{Account, FakePortal, PortalConfig};
@@ -20,6 +21,7 @@ mod control;
 mod credentials;
 mod errors;
 mod faults;
+mod federation;
 mod http;
 mod oidc;
 mod portal;
@@ -35,9 +37,10 @@ use std::time::{Duration, Instant};
 
 pub use config::{
     Account, AuthorizeConfig, ClientConfig, CredentialsOverride, DEMO_ACCESS_TOKEN, DEMO_ACCOUNT_ID, DeviceFlow, Fault,
-    GenerateAccounts, OidcConfig, PortalConfig, RefreshGrant, Throttle, TokenGrant,
+    FederationAnswer, FederationConfig, GenerateAccounts, OidcConfig, PortalConfig, RefreshGrant, Throttle, TokenGrant,
 };
 pub use credentials::generated_credentials;
+pub use federation::signin_token_for;
 pub use oidc::s256;
 pub use portal::BEARER_HEADER;
 pub use state::{DevicePoll, IssuedToken, RecordedRequest, StateSnapshot};
@@ -277,7 +280,12 @@ fn is_oidc_path(path: &str) -> bool {
 fn route(shared: &Shared, request: &Request) -> Response {
     let method = request.method.as_str();
     let allowed = match request.path.as_str() {
-        "/federation/credentials" | "/assignment/accounts" | "/assignment/roles" | "/authorize" | "/device" => "GET",
+        "/federation/credentials"
+        | "/assignment/accounts"
+        | "/assignment/roles"
+        | "/authorize"
+        | "/device"
+        | "/federation" => "GET",
         "/logout" | "/client/register" | "/device_authorization" | "/token" | "/" => "POST",
         _ => {
             return errors::portal(
@@ -308,6 +316,7 @@ fn route(shared: &Shared, request: &Request) -> Response {
         "/token" => oidc::create_token(&mut inner, request),
         "/authorize" => oidc::authorize(&mut inner, request),
         "/" => sts::handle(&mut inner, request),
+        "/federation" => federation::federation(&mut inner, request),
         _ => oidc::device_page(),
     }
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::config::{Account, PortalConfig, RefreshGrant, TokenGrant};
+use super::federation::FederationState;
 use super::http::{self, Request};
 use super::sts::{AssumedRoleRecord, IssuedKey};
 
@@ -72,6 +73,8 @@ pub struct StateSnapshot {
     pub server_errors: u64,
     /// Requests that got `fault`.
     pub faults: u64,
+    /// Sign-in tokens given by the federation endpoint (`Action=getSigninToken`).
+    pub signin_tokens_issued: u64,
     /// Every poll of the device-code grant, in order.
     pub device_polls: Vec<DevicePoll>,
     /// Every access token issued by `/token`, in order.
@@ -189,6 +192,8 @@ pub(crate) struct Inner {
     pub issued_keys: BTreeMap<String, IssuedKey>,
     /// STS errors injected by `sts.error` since the last `set_config`.
     pub sts_errors_served: u32,
+    /// Credentials issued and sign-in tokens given, for the federation endpoint.
+    pub federation: FederationState,
     seed: u128,
     sequence: u64,
 }
@@ -214,6 +219,7 @@ impl Inner {
             requests: Vec::new(),
             issued_keys: BTreeMap::new(),
             sts_errors_served: 0,
+            federation: FederationState::default(),
             seed,
             sequence: 0,
         };
