@@ -62,8 +62,14 @@ pub fn plan_credentials(args: &TargetArgs, log: &Log) -> Result<CredentialsPlan,
 /// Steps 1 to 5: the plan, the token, the call.
 pub fn fetch_credentials(args: &TargetArgs, log: &Log) -> Result<(RoleCredentials, CredentialsPlan), Failure> {
     let plan = plan_credentials(args, log)?;
-    let profile = plan.target.profile.as_ref();
-    let loaded = token_source::obtain_token(&plan.token, profile, &plan.network, plan.now, log)?;
-    let credentials = role_credentials::fetch(&plan, &loaded, log)?;
+    let credentials = credentials_for(&plan, plan.now, log)?;
     Ok((credentials, plan))
+}
+
+/// Steps 4 and 5 for a resolved plan at `now`: the token (refreshed if due), then the call. Commands that fetch
+/// more than once (`serve`) call this again with a new `now`; every command gets its credentials through here.
+pub fn credentials_for(plan: &CredentialsPlan, now: DateTime<Utc>, log: &Log) -> Result<RoleCredentials, Failure> {
+    let profile = plan.target.profile.as_ref();
+    let loaded = token_source::obtain_token(&plan.token, profile, &plan.network, now, log)?;
+    role_credentials::fetch(plan, &loaded, log)
 }
