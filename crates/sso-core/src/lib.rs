@@ -47,8 +47,9 @@ pub use cache::{
 };
 pub use commands::{CommandSpec, aws_cli_command, curl_command, ssocreds_export_command};
 pub use config::{
-    ConfigError, ConfigFile, ConfigValue, ConfigWarning, DEFAULT_REGISTRATION_SCOPE, Properties, SsoProfile,
-    parse_config, parse_registration_scopes, profile_names, resolve_sso_profile, sso_sessions, token_cache_key,
+    ConfigError, ConfigFile, ConfigValue, ConfigWarning, ConfigWarningKind, DEFAULT_REGISTRATION_SCOPE, Properties,
+    SsoProfile, parse_config, parse_registration_scopes, profile_names, resolve_sso_profile, sso_sessions,
+    token_cache_key,
 };
 pub use credentials_file::{CredentialsFileError, EXPIRATION_KEY, merge_profile, merge_role_credentials};
 pub use device_flow::{
