@@ -265,7 +265,12 @@ fn compare_section(out: &mut Vec<ConfigWarning>, sdk: &Properties, cli: &Propert
         }
         let reason = other_section
             .clone()
-            .or_else(|| cli_value.and_then(|c| value_reason(sdk_value, c)).map(str::to_owned))
+            .or_else(|| match cli_value {
+                Some(c) => value_reason(sdk_value, c).map(str::to_owned),
+                None => key
+                    .contains(':')
+                    .then(|| "it ends a setting name at `:` as well as at `=`".to_owned()),
+            })
             .map(|r| format!(" ({r})"))
             .unwrap_or_default();
         let cli_part = match cli_value {

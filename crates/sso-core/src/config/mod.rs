@@ -177,6 +177,14 @@ impl ConfigFile {
             .map(|(_, s)| s)
     }
 
+    /// Every `[PREFIX NAME]` section other than a profile or sso-session, as `(prefix, name, settings)`, in file
+    /// order.
+    pub fn other_sections(&self) -> impl Iterator<Item = (&str, &str, &Properties)> {
+        self.other_sections
+            .iter()
+            .map(|((prefix, name), section)| (prefix.as_str(), name.as_str(), section))
+    }
+
     /// What was accepted but may surprise: where the AWS CLI reads the file differently, what was ignored. In line
     /// order, at most one per line.
     pub fn warnings(&self) -> &[ConfigWarning] {

@@ -300,10 +300,7 @@ fn syntax_errors_name_the_line() {
         ("[a]\n= v\n", 2),
         ("[profile a]\nk : v\n", 2),
         ("[profile a]\ns3 =\n  = v\n", 3),
-        (
-            "[profile a]\ns3 =\n  # a comment here\n",
-            3,
-        ),
+        ("[profile a]\ns3 =\n  # a comment here\n", 3),
         ("[profile a\nk = v\n", 1),
         ("[profile a] junk\n", 1),
         ("[profile a]\n  k = v\n", 2),
