@@ -245,8 +245,8 @@ describe('the page served over HTTP', () => {
     await page.getByLabel('Token cache file', { exact: true }).fill('{"clientId": "c", "clientSecret": "s", "expiresAt": "x"}');
     assert.match(await page.locator('#cache-error').innerText(), /client-registration file/);
     await fillIn(page);
-    await page.getByLabel('Account ID').fill('12345');
-    assert.match(await page.locator('#account-error').innerText(), /exactly 12 digits/);
+    await page.getByLabel('Account ID').fill('12345x');
+    assert.match(await page.locator('#account-error').innerText(), /12 digits \(0-9 only\)/);
     assert.equal(await page.locator('#commands').isHidden(), true);
     await page.getByLabel('Account ID').fill(ACCOUNT);
     await page.getByLabel('Role name').fill('Read Only');

@@ -7,8 +7,11 @@ use std::fmt;
 /// is visible in the message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValidationError {
-    /// Not 12 ASCII digits.
-    #[error("invalid account id {}: an AWS account id is exactly 12 digits, such as 111122223333", Quoted(.0))]
+    /// Not 1 to 12 ASCII digits.
+    #[error(
+        "invalid account id {}: an AWS account id is 12 digits (0-9 only), such as 111122223333",
+        Quoted(.0)
+    )]
     AccountId(String),
     /// Not a valid IAM role name.
     #[error(
@@ -41,18 +44,40 @@ fn shown(value: &str) -> String {
     value.chars().take(80).collect()
 }
 
-/// A 12-digit AWS account id.
+/// An AWS account id: 1 to 12 ASCII digits.
+///
+/// AWS account ids have 12 digits, but a shorter one is accepted and sent as it is, as the AWS SDKs and the AWS CLI
+/// do (the portal answers 403 for an account the sign-in cannot use): a spreadsheet or a number type often drops
+/// leading zeros, and [`AccountId::length_warning`] says how to put them back. Anything but ASCII digits could
+/// change the request (`&`, `/`) or hide in a message, so it stays an error.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct AccountId(String);
 
 impl AccountId {
-    /// Validates an account id: exactly 12 ASCII digits.
+    /// How many digits an AWS account id has.
+    pub const DIGITS: usize = 12;
+
+    /// Validates an account id: 1 to 12 ASCII digits.
     pub fn new(value: &str) -> Result<Self, ValidationError> {
-        if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+        if (1..=Self::DIGITS).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Self(value.to_owned()))
         } else {
             Err(ValidationError::AccountId(shown(value)))
         }
+    }
+
+    /// A warning to show once when the id is shorter than 12 digits (it is still sent as it is); `None` for a
+    /// 12-digit id.
+    pub fn length_warning(&self) -> Option<String> {
+        let digits = self.0.len();
+        (digits != Self::DIGITS).then(|| {
+            format!(
+                "AWS account ids have 12 digits and {} has {digits}; if a leading zero was lost, use {:0>width$}",
+                self.0,
+                self.0,
+                width = Self::DIGITS
+            )
+        })
     }
 
     /// The account id as text.
@@ -166,16 +191,27 @@ mod tests {
 
     #[test]
     fn account_ids() {
-        assert!(AccountId::new("111122223333").is_ok());
+        assert_eq!(AccountId::new("111122223333").unwrap().length_warning(), None);
+        for short in ["0", "123456789", "11112222333"] {
+            assert!(AccountId::new(short).is_ok(), "{short}");
+        }
+        assert_eq!(
+            AccountId::new("123456789").unwrap().length_warning().unwrap(),
+            "AWS account ids have 12 digits and 123456789 has 9; if a leading zero was lost, use 000123456789"
+        );
         for bad in [
             "",
-            "11112222333",
             "1111222233334",
             "11112222333a",
             "١١١١٢٢٢٢٣٣٣٣",
+            "١٢",
             " 111122223333",
+            "1234&role_name=x",
+            "-1",
+            "1e5",
         ] {
-            assert!(AccountId::new(bad).is_err(), "{bad}");
+            let err = AccountId::new(bad).unwrap_err();
+            assert!(err.to_string().contains("12 digits (0-9 only)"), "{err}");
         }
     }
 

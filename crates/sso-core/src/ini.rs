@@ -1,5 +1,9 @@
 //! The line grammar of the AWS shared config and credentials files, as botocore reads them.
 //!
+//! Used where ssocreds must agree with botocore byte for byte: rewriting `~/.aws/credentials` in place
+//! ([`crate::credentials_file`]), and reading the config file the AWS CLI's way to warn where that differs from
+//! the AWS SDKs' reading, which is the one ssocreds uses (`config::botocore`).
+//!
 //! botocore hands both files to Python's `configparser.RawConfigParser()` with its defaults, so this lexer follows
 //! that parser's rules (checked against CPython's `configparser._read` and botocore's `configloader.py`):
 //! - a line whose stripped text starts with `#` or `;` is a comment, wherever it is indented; there are no inline

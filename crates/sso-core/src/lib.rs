@@ -58,8 +58,9 @@ pub use chain::{
     is_role_profile, resolve_role_chain,
 };
 pub use config::{
-    ConfigError, ConfigFile, ConfigValue, ConfigWarning, DEFAULT_REGISTRATION_SCOPE, Properties, SsoProfile,
-    parse_config, parse_registration_scopes, profile_names, resolve_sso_profile, sso_sessions, token_cache_key,
+    ConfigError, ConfigFile, ConfigValue, ConfigWarning, ConfigWarningKind, DEFAULT_REGISTRATION_SCOPE, Properties,
+    SsoProfile, parse_config, parse_registration_scopes, profile_names, resolve_sso_profile, sso_sessions,
+    token_cache_key,
 };
 pub use console::{
     CONSOLE_ISSUER, ConsoleDestination, ConsoleError, ConsoleSessionDuration, CredentialOrigin, LoginUrl, Partition,

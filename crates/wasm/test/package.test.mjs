@@ -200,9 +200,9 @@ describe('offline functions', () => {
       [() => cjs.parseCache(' '.repeat(1024 * 1024 + 1)), 'CACHE_TOO_LARGE', /larger than/],
       [() => cjs.parseCache(42), 'INVALID_ARGUMENT', /parseCache: expected the contents/],
       [
-        () => cjs.buildGetRoleCredentialsRequest({ cache, accountId: '12', roleName: 'R' }),
+        () => cjs.buildGetRoleCredentialsRequest({ cache, accountId: '12a', roleName: 'R' }),
         'INVALID_ACCOUNT_ID',
-        /exactly 12 digits/,
+        /12 digits \(0-9 only\)/,
       ],
       [
         () => cjs.buildGetRoleCredentialsRequest({ cache, accountId: ACCOUNT, roleName: 'R', acountId: 1 }),

@@ -166,7 +166,7 @@ fn the_request_goes_to_the_token_region_with_the_token_in_a_header() {
 #[wasm_bindgen_test]
 fn request_options_are_validated_like_the_cli() {
     let bad = |pairs: &[(&str, JsValue)]| thrown(build_get_role_credentials_request(request_options(pairs))).0;
-    assert_eq!(bad(&[("accountId", s("1234"))]), "INVALID_ACCOUNT_ID");
+    assert_eq!(bad(&[("accountId", s("12a4"))]), "INVALID_ACCOUNT_ID");
     assert_eq!(bad(&[("roleName", s("Read Only"))]), "INVALID_ROLE_NAME");
     assert_eq!(bad(&[("endpoint", s("http://example.com"))]), "ENDPOINT_INSECURE_HTTP");
     assert_eq!(bad(&[("endpoint", s("ftp://x"))]), "ENDPOINT_INVALID");

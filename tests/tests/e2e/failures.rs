@@ -222,7 +222,7 @@ fn usage_errors_exit_2_before_reading_anything() {
     let sandbox = Sandbox::new();
     for args in [
         vec!["export", "--role-name", "ReadOnly"],
-        vec!["export", "--account-id", "1234", "--role-name", "ReadOnly"],
+        vec!["export", "--account-id", "12a4", "--role-name", "ReadOnly"],
         vec![
             "export",
             "--account-id",
