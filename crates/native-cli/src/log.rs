@@ -27,6 +27,14 @@ impl Log {
         }
     }
 
+    /// What the resolution had to say: details for `--verbose`, warnings unless `--quiet`.
+    pub fn note(&self, note: &crate::commands::resolve::Note) {
+        match note {
+            crate::commands::resolve::Note::Detail(text) => self.verbose(text),
+            crate::commands::resolve::Note::Warning(text) => self.warn(text),
+        }
+    }
+
     /// A note about what was done, shown unless `--quiet`.
     pub fn info(&self, message: &str) {
         if !self.quiet {

@@ -24,6 +24,8 @@ mod profiles;
 
 // The `[default]` profile when no profile is named: for every command.
 mod default_profile;
+// Warnings shown by default: config lines the AWS CLI reads otherwise, account ids that are not 12 digits.
+mod config_warnings;
 
 // `ssocreds populate`: generated profiles in a marked block, idempotent, user text kept byte for byte.
 mod populate;

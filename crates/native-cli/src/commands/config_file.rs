@@ -25,12 +25,12 @@ pub fn read_config_text() -> ConfigText {
     }))
 }
 
-/// Reads and parses the config file, for commands that always need it; its warnings go to `--verbose`.
+/// Reads and parses the config file, for commands that always need it; its notes go to the log (see `Log::note`).
 pub fn read_config(log: &Log) -> Result<ConfigInput, Failure> {
     let mut notes = Vec::new();
     let config = resolve::parse_config_text(read_config_text(), &mut notes)?;
     for note in &notes {
-        log.verbose(note);
+        log.note(note);
     }
     Ok(config)
 }

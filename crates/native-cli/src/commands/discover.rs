@@ -47,7 +47,7 @@ impl Portal {
         let cache_given = args.source.cache.is_some();
         let profile = resolve::resolve_sign_in(args.profile.as_deref(), cache_given, &inputs.env, config, &mut notes)?;
         for note in &notes {
-            log.verbose(note);
+            log.note(note);
         }
         let requested = requested.or_else(|| profile.as_ref().map(|p| p.sso_region.clone()));
         let network = resolve::resolve_network(&args.network, &inputs.env)?;

@@ -54,7 +54,7 @@ pub fn plan_credentials(args: &TargetArgs, log: &Log) -> Result<CredentialsPlan,
     let inputs = Inputs::read();
     let plan = resolve::resolve_credentials(args, &inputs.env, inputs.now, config_file::read_config_text())?;
     for note in &plan.notes {
-        log.verbose(note);
+        log.note(note);
     }
     Ok(plan)
 }

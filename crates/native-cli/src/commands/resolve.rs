@@ -28,19 +28,30 @@ pub struct ConfigInput {
     pub file: Option<ConfigFile>,
 }
 
-/// Parses the config text; its warnings go to `notes` (for `--verbose`).
-pub fn parse_config_text(text: ConfigText, notes: &mut Vec<String>) -> Result<ConfigInput, Failure> {
+/// Something the resolution has to tell the user: a detail for `--verbose`, or a warning shown unless `--quiet`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Note {
+    Detail(String),
+    Warning(String),
+}
+
+/// Parses the config text. Lines the AWS CLI reads otherwise are warnings (so a user learns why the AWS CLI fails
+/// where ssocreds works); the other config warnings are details for `--verbose`.
+pub fn parse_config_text(text: ConfigText, notes: &mut Vec<Note>) -> Result<ConfigInput, Failure> {
     let (path, text) = text.0?;
     let Some(text) = text else {
         return Ok(ConfigInput { path, file: None });
     };
     let file =
         parse_config(&text).map_err(|e| Failure::new(Exit::Config, format!("{}: {}", path.display(), chain(&e))))?;
-    notes.extend(
-        file.warnings()
-            .iter()
-            .map(|warning| format!("{}:{}: {}", path.display(), warning.line, warning.message)),
-    );
+    notes.extend(file.warnings().iter().map(|warning| {
+        let text = format!("{}:{}: {}", path.display(), warning.line, warning.message);
+        if warning.is_aws_cli_difference() {
+            Note::Warning(text)
+        } else {
+            Note::Detail(text)
+        }
+    }));
     Ok(ConfigInput { path, file: Some(file) })
 }
 
@@ -362,8 +373,8 @@ pub struct CredentialsPlan {
     pub network: NetworkPlan,
     /// The command's one reading of the clock.
     pub now: DateTime<Utc>,
-    /// What `--verbose` shows about the resolution: config warnings, which profile from which file.
-    pub notes: Vec<String>,
+    /// What the resolution has to say: config warnings, which profile from which file, an odd account id.
+    pub notes: Vec<Note>,
 }
 
 /// `export`, `process`, `write` and `exec`: flags (checked before anything about a file is reported), the
@@ -383,11 +394,14 @@ pub fn resolve_credentials(
     };
     let target = resolve_target(args, flags, env, config.as_ref())?;
     if let (Some(profile), Some(config)) = (&target.profile, &config) {
-        notes.push(format!(
+        notes.push(Note::Detail(format!(
             "profile {} from {}",
             profile.profile_name,
             config.path.display()
-        ));
+        )));
+    }
+    if let Some(warning) = target.account_id.length_warning() {
+        notes.push(Note::Warning(warning));
     }
     Ok(CredentialsPlan {
         target,
@@ -405,7 +419,7 @@ pub fn resolve_sign_in(
     cache_given: bool,
     env: &Environment,
     config: ConfigText,
-    notes: &mut Vec<String>,
+    notes: &mut Vec<Note>,
 ) -> Result<Option<SsoProfile>, Failure> {
     let env_allowed = !cache_given;
     if !config_needed(explicit, env, env_allowed) {
@@ -414,11 +428,11 @@ pub fn resolve_sign_in(
     let config = parse_config_text(config, notes)?;
     let profile = choose_profile(explicit, env, env_allowed, Some(&config))?;
     if let Some(profile) = &profile {
-        notes.push(format!(
+        notes.push(Note::Detail(format!(
             "profile {} from {}",
             profile.profile_name,
             config.path.display()
-        ));
+        )));
     }
     Ok(profile)
 }
@@ -589,7 +603,10 @@ sso_region = us-east-1
         let mut notes = Vec::new();
         let profile = resolve_sign_in(None, false, &Environment::default(), config(CONFIG), &mut notes).unwrap();
         assert_eq!(profile.unwrap().profile_name, "default");
-        assert_eq!(notes, ["profile default from /home/u/.aws/config"]);
+        assert_eq!(
+            notes,
+            [Note::Detail("profile default from /home/u/.aws/config".to_owned())]
+        );
         let profile = resolve_sign_in(None, true, &env_with_profile("dev"), config(CONFIG), &mut notes).unwrap();
         assert!(
             profile.is_none(),

@@ -27,7 +27,7 @@ pub fn run(args: &TokenArgs, log: &Log) -> Result<(), Failure> {
         &mut notes,
     )?;
     for note in &notes {
-        log.verbose(note);
+        log.note(note);
     }
     // Shown as it is: never refreshed here; an expired token is still shown, and reported through the exit code.
     let plan = TokenPlan::for_listing(&args.source);
