@@ -125,7 +125,10 @@ fn check_token_refuses_unknown_and_mistyped_options() {
         object(&[("minValidity", JsValue::from_f64(1.0))]),
     ));
     assert_eq!(code, "INVALID_ARGUMENT");
-    assert!(message.contains(r#"unknown key "minValidity""#), "{message}");
+    assert!(
+        message.contains("unknown field `minValidity`, expected one of `now`, `region`, `minValiditySeconds`"),
+        "{message}"
+    );
     assert_eq!(
         thrown(check_token(s(CACHE), object(&[("region", s("Mars"))]))).0,
         "INVALID_REGION"
