@@ -44,10 +44,25 @@ pub fn options<T: DeserializeOwned>(
         object: value.into(),
         key: &mut key,
     })
-    .map_err(|error| match key {
-        Some(key) => Failure::invalid_argument(function, &format!("{argument}.{key}"), error),
-        None => Failure::invalid_argument(function, argument, error),
+    .map_err(|error| {
+        let reason = serde_message(error);
+        match key {
+            Some(key) => Failure::invalid_argument(function, &format!("{argument}.{key}"), reason),
+            None => Failure::invalid_argument(function, argument, reason),
+        }
     })
+}
+
+/// The words of a serde-wasm-bindgen error: it is a JavaScript `Error`, whose `Display` would add its name
+/// ("Error: invalid type: …"). Something else (an exception thrown by a getter of the options) is named as such.
+fn serde_message(error: serde_wasm_bindgen::Error) -> String {
+    let value = JsValue::from(error);
+    match value.dyn_ref::<js_sys::Error>() {
+        Some(error) => error.message().into(),
+        None => value
+            .as_string()
+            .unwrap_or_else(|| "reading it threw an exception".to_owned()),
+    }
 }
 
 /// An options object, read as a map of its entries.
