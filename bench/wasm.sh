@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Size and speed of the npm package `ssocreds` and of the page, beside @aws-sdk/credential-provider-sso
 # (installed from npm into a temporary folder in the same run). A benchmark, not a test: it prints figures
-# (also written to bench/out/wasm.txt) and flags those over the goals of issue 3.
+# (also written to bench/out/wasm.txt) and flags those over the goals of issue 11.
 #
 #   bash bench/wasm.sh            # BENCH_RUNS=N for more or fewer runs (default 15)
 set -euo pipefail

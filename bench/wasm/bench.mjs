@@ -1,6 +1,6 @@
 // The size and speed figures of the npm package and the page, beside @aws-sdk/credential-provider-sso measured in
 // the same run. Run through bench/wasm.sh, which builds everything first. Not a test: it prints figures, and
-// marks (but does not fail on) the ones over the issue's goals.
+// marks (but does not fail on) the ones over the goals of issue 11 (crates/wasm/test.sh fails on the size caps).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -188,15 +188,15 @@ try {
     ` — Node ${process.version}, medians of ${RUNS} fresh processes`);
   out();
   out('size                                 ssocreds              ' + PEER);
-  out(`  _bg.wasm raw                       ${goal(wasm.length <= 120 * 1024, kb(wasm.length).padEnd(10) + '(goal ≤ 120 KB)')}`);
-  out(`  _bg.wasm gzip -9                   ${goal(gz <= 50 * 1024, kb(gz).padEnd(10) + '(goal ≤ 50 KB)')}`);
+  out(`  _bg.wasm raw                       ${goal(wasm.length <= 200 * 1024, kb(wasm.length).padEnd(10) + '(cap ≤ 200 KB)')}`);
+  out(`  _bg.wasm gzip -9                   ${goal(gz <= 80 * 1024, kb(gz).padEnd(10) + '(cap ≤ 80 KB)')}`);
   out(`  npm pack tarball                   ${kb(packed.size)}`);
   out(`  installed (node_modules)           ${kb(installed).padEnd(22)}${peerFigures ? (peerFigures.installed / 1048576).toFixed(1) + ' MB' : 'n/a'}` +
-    `${installed <= 300 * 1024 ? '' : '   ← over the 300 KB goal'}`);
+    `${installed <= 400 * 1024 ? '' : '   ← over the 400 KB cap'}`);
   out(`  packages installed                 ${String(ourPackages).padEnd(22)}${peerFigures ? peerFigures.packages : 'n/a'}`);
   out('Node.js');
   out(`  require                            ${ms(oursTimes.require).padEnd(22)}${peerFigures ? ms(peerFigures.require) : 'n/a'}`);
-  out(`  require + first result             ${goal(oursTimes.first <= 10, ms(oursTimes.first).padEnd(22) + '(goal ≤ 10 ms)')}`);
+  out(`  require + first result             ${goal(oursTimes.first <= 12, ms(oursTimes.first).padEnd(22) + '(goal ≤ 12 ms)')}`);
   out(`  one more result (parse + format)   ${(oursTimes.call * 1000).toFixed(0)} µs`);
   out(`  process start → first result       ${ms(oursTimes.process).padEnd(22)}${peerFigures ? ms(peerFigures.process) + ' (→ require done)' : 'n/a'}`);
   out('Chromium (headless), navigation → …   page ready            rendered result (paste → commands shown)');

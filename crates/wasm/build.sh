@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package `ssocreds` into crates/wasm/pkg/ (git-ignored):
 #   cargo (wasm32, release) → wasm-bindgen for Node (CommonJS) and browsers (ES module) → wasm-opt -Oz
-#   → one shared ssocreds_bg.wasm, the entry points, types, README and package.json.
+#   → one shared ssocreds_bg.wasm, the entry points, types (generated from the Rust types, and js/client.d.ts),
+#   README and package.json.
 # Idempotent; a re-run with nothing changed takes about a second (cargo checks, wasm-opt is cached by hash).
 #
 #   bash crates/wasm/build.sh            # build
@@ -34,10 +35,14 @@ raw="target/wasm32-unknown-unknown/release/ssocreds_wasm.wasm"
 work="target/ssocreds-npm"
 mkdir -p "$work"
 say "wasm-bindgen (nodejs, web)"
+# The nodejs run also writes the TypeScript declarations: those tsify generates beside the Rust types, and the
+# functions' signatures (the web run's add only its init functions, which the package's entry points call).
 for target in nodejs web; do
     rm -rf "$work/$target"
+    types=--no-typescript
+    [ "$target" = nodejs ] && types=--typescript
     wasm-bindgen "$raw" --target "$target" --out-dir "$work/$target" --out-name ssocreds \
-        --remove-name-section --remove-producers-section --no-typescript
+        --remove-name-section --remove-producers-section "$types"
 done
 # Both targets produce the same module (only the JavaScript glue differs), so the package ships it once.
 cmp -s "$work/nodejs/ssocreds_bg.wasm" "$work/web/ssocreds_bg.wasm" ||
@@ -117,7 +122,9 @@ api_names="version, parseCache, checkToken, buildGetRoleCredentialsRequest, pars
     echo "} = api;"
     echo "export default api;"
 } >"$staging/index.browser.mjs"
-cp "$js/index.d.ts" "$staging/index.d.ts"
+# Types: the generated declarations as ssocreds.d.ts, and those of js/client.js (which re-export them) as index.d.ts.
+cp "$work/nodejs/ssocreds.d.ts" "$staging/ssocreds.d.ts"
+cp "$js/client.d.ts" "$staging/index.d.ts"
 cp "$js/README.md" "$staging/README.md"
 version=$(awk -F'"' '/^\[workspace.package\]/ { in_ws = 1 } in_ws && /^version = / { print $2; exit }' Cargo.toml)
 [ -n "$version" ] || die "could not read [workspace.package] version from Cargo.toml"

@@ -5,9 +5,72 @@
 use sso_core::{
     CacheError, EndpointError, ExportError, PortalError, RegionError, TimestampError, TokenError, ValidationError,
 };
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 
-/// A failure on its way to JavaScript.
+#[wasm_bindgen(typescript_custom_section)]
+const ERROR_TYPES: &str = r#"
+/** Stable machine-readable error codes (the same as the CLI's). */
+export type ErrorCode =
+  // arguments
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_ACCOUNT_ID'
+  | 'INVALID_ROLE_NAME'
+  | 'INVALID_REGION'
+  | 'INVALID_TIMESTAMP'
+  | 'ENDPOINT_INVALID'
+  | 'ENDPOINT_INSECURE_HTTP'
+  | 'REGION_MISSING'
+  // the token cache file
+  | 'CACHE_EMPTY'
+  | 'CACHE_TOO_LARGE'
+  | 'CACHE_INVALID_JSON'
+  | 'CACHE_NOT_OBJECT'
+  | 'CACHE_IS_CLIENT_REGISTRATION'
+  | 'CACHE_MISSING_FIELD'
+  | 'CACHE_WRONG_TYPE'
+  | 'CACHE_INVALID_TIMESTAMP'
+  | 'CACHE_INVALID_REGION'
+  | 'TOKEN_EXPIRED'
+  // the portal's answer
+  | 'PORTAL_UNAUTHORIZED'
+  | 'PORTAL_FORBIDDEN'
+  | 'PORTAL_NOT_FOUND'
+  | 'PORTAL_INVALID_REQUEST'
+  | 'PORTAL_THROTTLED'
+  | 'PORTAL_SERVER_ERROR'
+  | 'PORTAL_UNEXPECTED_RESPONSE'
+  // getRoleCredentials only (js/client.js): no HTTP answer at all
+  | 'NETWORK_ERROR'
+  | 'TIMEOUT'
+  // exports
+  | 'EXPORT_UNKNOWN_FORMAT'
+  | 'EXPORT_UNREPRESENTABLE';
+
+/**
+ * What every function throws: a real `Error` whose `message` says what is wrong and what to do, with a stable
+ * `code`.
+ */
+export interface SsoCredsError extends Error {
+  code: ErrorCode;
+}
+
+/** A failed portal call (`code` starts with `PORTAL_`). */
+export interface PortalFailure extends SsoCredsError {
+  /** The HTTP status. */
+  status: number;
+  /** The error type as the AWS SDKs read it, such as "UnauthorizedException", or null. */
+  errorType: string | null;
+  /** Whether sending again may succeed (429 and 5xx). */
+  retryable: boolean;
+  /** The server's `Retry-After`, in seconds, or null. */
+  retryAfterSeconds: number | null;
+  /** Set by getRoleCredentials: how many attempts were made. */
+  attempts?: number;
+}
+"#;
+
+/// A failure on its way to JavaScript: what every exported function returns as its error, and the one place that
+/// turns it into a thrown `Error` (`impl From<Failure> for JsValue`).
 #[derive(Debug)]
 pub struct Failure {
     code: &'static str,
@@ -15,7 +78,9 @@ pub struct Failure {
     portal: Option<PortalDetails>,
 }
 
-#[derive(Debug)]
+/// The fields a portal failure carries besides `code` (`PortalFailure` in the types).
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 struct PortalDetails {
     status: u16,
     error_type: Option<String>,
@@ -97,24 +162,11 @@ impl From<PortalError> for Failure {
 impl From<Failure> for JsValue {
     fn from(failure: Failure) -> Self {
         let error = js_sys::Error::new(&failure.message);
-        let set = |key: &str, value: JsValue| {
-            // Setting a property on a fresh, unfrozen Error cannot fail.
-            let _ = js_sys::Reflect::set(&error, &JsValue::from_str(key), &value);
-        };
-        set("code", JsValue::from_str(failure.code));
-        if let Some(portal) = failure.portal {
-            set("status", JsValue::from(portal.status));
-            set(
-                "errorType",
-                portal.error_type.as_deref().map_or(JsValue::NULL, JsValue::from_str),
-            );
-            set("retryable", JsValue::from_bool(portal.retryable));
-            set(
-                "retryAfterSeconds",
-                portal
-                    .retry_after_seconds
-                    .map_or(JsValue::NULL, |s| JsValue::from_f64(s as f64)),
-            );
+        // Own properties of a fresh, unfrozen Error: setting them cannot fail. The portal's details go out through
+        // the package's one serializer, as every result does.
+        let _ = js_sys::Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str(failure.code));
+        if let Some(portal) = &failure.portal {
+            js_sys::Object::assign(&error, &crate::boundary::output(portal).into());
         }
         error.into()
     }

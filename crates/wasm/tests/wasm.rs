@@ -125,7 +125,11 @@ fn check_token_refuses_unknown_and_mistyped_options() {
         object(&[("minValidity", JsValue::from_f64(1.0))]),
     ));
     assert_eq!(code, "INVALID_ARGUMENT");
-    assert!(message.contains(r#"unknown key "minValidity""#), "{message}");
+    assert_eq!(
+        message,
+        "invalid options.minValidity passed to checkToken: unknown field `minValidity`, expected one of `now`, \
+         `region`, `minValiditySeconds`"
+    );
     assert_eq!(
         thrown(check_token(s(CACHE), object(&[("region", s("Mars"))]))).0,
         "INVALID_REGION"
@@ -186,6 +190,48 @@ fn request_options_are_validated_like_the_cli() {
     assert_eq!(
         thrown(build_get_role_credentials_request(JsValue::UNDEFINED)).0,
         "INVALID_ARGUMENT"
+    );
+}
+
+#[wasm_bindgen_test]
+fn option_failures_name_the_key_and_undefined_is_not_given() {
+    // serde's words, with the key that was wrong.
+    let (code, message) = thrown(build_get_role_credentials_request(request_options(&[(
+        "roleName",
+        JsValue::TRUE,
+    )])));
+    assert_eq!(code, "INVALID_ARGUMENT");
+    assert!(
+        message.starts_with("invalid options.roleName passed to buildGetRoleCredentialsRequest: invalid type:"),
+        "{message}"
+    );
+    let (_, message) = thrown(build_get_role_credentials_request(request_options(&[(
+        "roleName",
+        JsValue::UNDEFINED,
+    )])));
+    assert_eq!(
+        message,
+        "invalid options.roleName passed to buildGetRoleCredentialsRequest: it is missing"
+    );
+    // A key set to undefined is a key not given, as the page passes `region: region || undefined`.
+    let request = build_get_role_credentials_request(request_options(&[("region", JsValue::UNDEFINED)])).unwrap();
+    assert!(text(&request, "url").starts_with("https://portal.sso.eu-west-1.amazonaws.com/"));
+    // Not an object: an array is not read as pairs, a string not at all.
+    for options in [Array::new().into(), s("accountId=111122223333")] {
+        let (code, message) = thrown(check_token(s(CACHE), options));
+        assert_eq!(code, "INVALID_ARGUMENT");
+        assert_eq!(message, "invalid options passed to checkToken: expected an object");
+    }
+    // Headers that are not [name, value] pairs of strings.
+    let bad_headers = object(&[
+        ("status", JsValue::from_f64(200.0)),
+        ("headers", Array::of1(&s("x-a: b")).into()),
+    ]);
+    let (code, message) = thrown(parse_get_role_credentials_response_js(bad_headers, JsValue::UNDEFINED));
+    assert_eq!(code, "INVALID_ARGUMENT");
+    assert!(
+        message.starts_with("invalid response.headers passed to parseGetRoleCredentialsResponse:"),
+        "{message}"
     );
 }
 
