@@ -124,17 +124,35 @@ fn chain(error: &dyn std::fmt::Display, mut source: Option<&dyn std::error::Erro
     text
 }
 
-macro_rules! coded_errors {
+/// The one conversion: every core error reaches JavaScript through the core's one error surface, with its code.
+impl From<sso_core::Error> for Failure {
+    fn from(error: sso_core::Error) -> Self {
+        match error {
+            // The portal's answer also carries status, error type and retry advice.
+            sso_core::Error::Portal(error) => error.into(),
+            error => {
+                use std::error::Error as _;
+                Self {
+                    code: error.code(),
+                    message: chain(&error, error.source()),
+                    portal: None,
+                }
+            }
+        }
+    }
+}
+
+/// The specific core errors `?` meets in this crate, through [`sso_core::Error`].
+macro_rules! through_core_error {
     ($($error:ty),* $(,)?) => {$(
         impl From<$error> for Failure {
             fn from(error: $error) -> Self {
-                use std::error::Error as _;
-                Self { code: error.code(), message: chain(&error, error.source()), portal: None }
+                sso_core::Error::from(error).into()
             }
         }
     )*};
 }
-coded_errors!(
+through_core_error!(
     CacheError,
     EndpointError,
     ExportError,

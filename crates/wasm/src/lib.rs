@@ -19,10 +19,11 @@ pub mod results;
 
 use chrono::TimeDelta;
 use sso_core::{
-    AccountId, CommandSpec, Endpoint, EndpointOptions, ExportFormat, ExportOptions, HttpResponse, Region,
-    RetryDecision, RetryPolicy, RoleName, SecretString, TokenStatus, aws_cli_command, cache_file_name, curl_command,
-    format_duration, format_exports, format_timestamp, get_role_credentials_request, parse_cached_token,
-    parse_get_role_credentials_response, resolve_region, ssocreds_export_command,
+    AccountId, CommandSpec, Endpoint, EndpointOptions, ExportFormat, ExportOptions, GetRoleCredentialsInput,
+    HttpResponse, Region, RetryDecision, RetryPolicy, RoleName, SecretString, TokenStatus, aws_cli_command,
+    cache_file_name, curl_command, format_duration, format_exports, format_timestamp, parse_cached_token,
+    parse_get_role_credentials_response, prepare_get_role_credentials_from_input, resolve_region,
+    ssocreds_export_command,
 };
 use wasm_bindgen::prelude::*;
 
@@ -125,22 +126,26 @@ struct Prepare {
 }
 
 fn prepare(options: RequestOptions, function: &str) -> JsResult<Prepare> {
-    // As the CLI does: check what the user typed before reading the file.
-    let account_id = AccountId::new(&required(options.account_id, function, "options.accountId")?)?;
-    let role_name = RoleName::new(&required(options.role_name, function, "options.roleName")?)?;
-    let requested = optional_region(options.region.as_deref())?;
-    let endpoint = options.endpoint.as_deref().map(Endpoint::custom).transpose()?;
-    let token = parse_cached_token(&cache_bytes(&JsInput::or_undefined(options.cache), function, "cache")?)?;
-    let choice = resolve_region(requested.as_ref(), token.region.as_deref())?;
-    let endpoint = endpoint.unwrap_or_else(|| Endpoint::portal(&choice.region, EndpointOptions::default()));
-    let request = get_role_credentials_request(&endpoint, &token.access_token, &account_id, &role_name);
+    let account_id = required(options.account_id, function, "options.accountId")?;
+    let role_name = required(options.role_name, function, "options.roleName")?;
+    let cache = cache_bytes(&JsInput::or_undefined(options.cache), function, "cache")?;
+    // The core's one preparation step, as the CLI's: ids, region and endpoint are checked before the file is read.
+    let (token, prepared) = prepare_get_role_credentials_from_input(&GetRoleCredentialsInput {
+        cache: &cache,
+        account_id: &account_id,
+        role_name: &role_name,
+        region: options.region.as_deref(),
+        endpoint: options.endpoint.as_deref(),
+        endpoint_options: EndpointOptions::default(),
+    })?;
+    let context = prepared.context;
     Ok(Prepare {
-        request: request.into(),
+        request: prepared.request.into(),
         context: CallContext {
-            account_id: Some(account_id.as_str().to_owned()),
-            role_name: Some(role_name.as_str().to_owned()),
-            region: Some(choice.region.as_str().to_owned()),
-            token_region: choice.token_region,
+            account_id: context.account_id.map(|id| id.as_str().to_owned()),
+            role_name: context.role_name.map(|role| role.as_str().to_owned()),
+            region: context.region.map(|region| region.as_str().to_owned()),
+            token_region: context.token_region,
         },
         token,
     })
