@@ -326,7 +326,12 @@ impl CachedToken {
 /// the exact start URL (legacy profiles), plus `.json`. No normalisation: a trailing slash changes the name, as it
 /// does for the AWS CLI.
 pub fn cache_file_name(session_name_or_start_url: &str) -> String {
-    format!("{}.json", crate::sha1::sha1_hex(session_name_or_start_url.as_bytes()))
+    format!("{}.json", sha1_hex(session_name_or_start_url.as_bytes()))
+}
+
+/// The SHA-1 digest of `data` as 40 lower-case hex digits: the AWS CLI's cache file names (never for security).
+pub(crate) fn sha1_hex(data: &[u8]) -> String {
+    sha1_smol::Sha1::from(data).digest().to_string()
 }
 
 #[cfg(test)]

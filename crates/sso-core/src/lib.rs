@@ -38,7 +38,6 @@ mod registration;
 mod retry;
 mod role_cache;
 mod secret;
-mod sha1;
 mod time;
 
 pub use cache::{

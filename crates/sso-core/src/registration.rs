@@ -80,7 +80,7 @@ pub fn registration_cache_key(
     json.push_str(", \"startUrl\": ");
     python_json_string(&mut json, start_url);
     json.push_str(", \"tool\": \"botocore\"}");
-    crate::sha1::sha1_hex(json.as_bytes())
+    crate::cache::sha1_hex(json.as_bytes())
 }
 
 impl SsoProfile {

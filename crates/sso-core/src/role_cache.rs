@@ -21,7 +21,7 @@ pub struct RoleCacheError {
 /// newlines (none of the three can hold a newline), plus `.json`.
 pub fn role_cache_file_name(start_url: &str, account_id: &AccountId, role_name: &RoleName) -> String {
     let key = format!("{start_url}\n{account_id}\n{role_name}");
-    format!("{}.json", crate::sha1::sha1_hex(key.as_bytes()))
+    format!("{}.json", crate::cache::sha1_hex(key.as_bytes()))
 }
 
 /// The document to write: `{"ProviderType": "sso", "Credentials": {AccessKeyId, SecretAccessKey, SessionToken,
