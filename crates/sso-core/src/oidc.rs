@@ -2,9 +2,11 @@
 //! `CreateToken` as request data, and their answers parsed from bytes.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::document;
 use crate::endpoint::Endpoint;
 use crate::http::{HttpRequest, HttpResponse, Method};
 use crate::portal::{error_type_name, sanitize};
@@ -218,47 +220,65 @@ pub fn create_token_request(
 }
 
 /// A registered OIDC client (`RegisterClient`'s answer). `Debug` redacts the secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RegisterClientResponse {
     /// `clientId`
+    #[serde(deserialize_with = "document::non_empty")]
     pub client_id: String,
     /// `clientSecret`
+    #[serde(deserialize_with = "document::non_empty_secret")]
     pub client_secret: SecretString,
     /// `clientIdIssuedAt`, when given.
+    #[serde(default, deserialize_with = "document::optional_epoch_seconds")]
     pub client_id_issued_at: Option<DateTime<Utc>>,
     /// `clientSecretExpiresAt`: when the registration (and every refresh through it) stops working.
+    #[serde(deserialize_with = "document::epoch_seconds")]
     pub client_secret_expires_at: DateTime<Utc>,
 }
 
 /// A device authorization (`StartDeviceAuthorization`'s answer). `Debug` redacts the device code.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeviceAuthorization {
     /// `deviceCode`: with the client secret, it can be exchanged for a token, so it is kept secret.
+    #[serde(deserialize_with = "document::non_empty_secret")]
     pub device_code: SecretString,
     /// `userCode`: what the user compares on the page.
+    #[serde(deserialize_with = "document::non_empty")]
     pub user_code: String,
     /// `verificationUri`
+    #[serde(deserialize_with = "document::non_empty")]
     pub verification_uri: String,
     /// `verificationUriComplete`: the page with the code filled in, when given.
+    #[serde(default, deserialize_with = "document::optional_non_empty")]
     pub verification_uri_complete: Option<String>,
     /// `expiresIn`: how long the user has to approve.
+    #[serde(deserialize_with = "document::positive_seconds")]
     pub expires_in: TimeDelta,
     /// `interval`: seconds between polls, when given (the default is 5).
+    #[serde(default, deserialize_with = "document::optional_u32")]
     pub interval: Option<u32>,
 }
 
 /// A token (`CreateToken`'s answer). `Debug` redacts the tokens.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateTokenResponse {
     /// `accessToken`
+    #[serde(deserialize_with = "document::non_empty_secret")]
     pub access_token: SecretString,
     /// `tokenType` (`Bearer`), when given.
+    #[serde(default, deserialize_with = "document::optional_non_empty")]
     pub token_type: Option<String>,
     /// `expiresIn`: the access token's lifetime.
+    #[serde(deserialize_with = "document::positive_seconds")]
     pub expires_in: TimeDelta,
     /// `refreshToken`, when given.
+    #[serde(default, deserialize_with = "document::optional_secret")]
     pub refresh_token: Option<SecretString>,
     /// `idToken`, when given.
+    #[serde(default, deserialize_with = "document::optional_secret")]
     pub id_token: Option<SecretString>,
 }
 
@@ -556,103 +576,39 @@ fn unexpected(response: &HttpResponse, operation: OidcOperation, what: String) -
     }
 }
 
-fn success_body(response: &HttpResponse, operation: OidcOperation) -> Result<Value, OidcError> {
+/// The typed body of a 2xx answer; any other status is the [`OidcError`] it stands for.
+fn success_body<T: DeserializeOwned>(response: &HttpResponse, operation: OidcOperation) -> Result<T, OidcError> {
     if !(200..300).contains(&response.status) {
         return Err(oidc_error(response, operation));
     }
-    match serde_json::from_slice(&response.body) {
-        Ok(value @ Value::Object(_)) => Ok(value),
-        Ok(_) => Err(unexpected(
-            response,
-            operation,
-            "the body is not a JSON object".to_owned(),
-        )),
-        Err(e) => Err(unexpected(
-            response,
-            operation,
-            format!("the body is not valid JSON at line {}, column {}", e.line(), e.column()),
-        )),
-    }
-}
-
-fn required_string(body: &Value, name: &str) -> Result<String, String> {
-    match body.get(name) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        Some(Value::String(_)) => Err(format!("{name} is empty")),
-        Some(_) => Err(format!("{name} is not a string")),
-        None => Err(format!("{name} is missing")),
-    }
-}
-
-fn optional_string(body: &Value, name: &str) -> Result<Option<String>, String> {
-    match body.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(format!("{name} is not a string")),
-    }
-}
-
-fn optional_integer(body: &Value, name: &str) -> Result<Option<i64>, String> {
-    match body.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
-            .map(Some)
-            .ok_or_else(|| format!("{name} is out of range")),
-        Some(_) => Err(format!("{name} is not a number")),
-    }
-}
-
-fn epoch_seconds(body: &Value, name: &str) -> Result<Option<DateTime<Utc>>, String> {
-    optional_integer(body, name)?
-        .map(|secs| DateTime::<Utc>::from_timestamp(secs, 0).ok_or_else(|| format!("{name} is out of range")))
-        .transpose()
-}
-
-fn positive_seconds(body: &Value, name: &str) -> Result<TimeDelta, String> {
-    let secs = optional_integer(body, name)?.ok_or_else(|| format!("{name} is missing"))?;
-    if !(1..=10 * 365 * 86_400).contains(&secs) {
-        return Err(format!("{name} is {secs}, not a positive number of seconds"));
-    }
-    Ok(TimeDelta::seconds(secs))
+    let value = match serde_json::from_slice(&response.body) {
+        Ok(value @ Value::Object(_)) => value,
+        Ok(_) => {
+            return Err(unexpected(
+                response,
+                operation,
+                "the body is not a JSON object".to_owned(),
+            ));
+        }
+        Err(e) => {
+            return Err(unexpected(
+                response,
+                operation,
+                format!("the body is not valid JSON at line {}, column {}", e.line(), e.column()),
+            ));
+        }
+    };
+    document::from_value(value).map_err(|e| unexpected(response, operation, e.describe()))
 }
 
 /// Parses a `RegisterClient` answer.
 pub fn parse_register_client_response(response: &HttpResponse) -> Result<RegisterClientResponse, OidcError> {
-    let operation = OidcOperation::RegisterClient;
-    let body = success_body(response, operation)?;
-    let parse = || -> Result<RegisterClientResponse, String> {
-        Ok(RegisterClientResponse {
-            client_id: required_string(&body, "clientId")?,
-            client_secret: SecretString::new(required_string(&body, "clientSecret")?),
-            client_id_issued_at: epoch_seconds(&body, "clientIdIssuedAt")?,
-            client_secret_expires_at: epoch_seconds(&body, "clientSecretExpiresAt")?
-                .ok_or_else(|| "clientSecretExpiresAt is missing".to_owned())?,
-        })
-    };
-    parse().map_err(|what| unexpected(response, operation, what))
+    success_body(response, OidcOperation::RegisterClient)
 }
 
 /// Parses a `StartDeviceAuthorization` answer.
 pub fn parse_start_device_authorization_response(response: &HttpResponse) -> Result<DeviceAuthorization, OidcError> {
-    let operation = OidcOperation::StartDeviceAuthorization;
-    let body = success_body(response, operation)?;
-    let parse = || -> Result<DeviceAuthorization, String> {
-        let interval = optional_integer(&body, "interval")?
-            .map(|i| u32::try_from(i).map_err(|_| format!("interval is {i}, not a number of seconds")))
-            .transpose()?;
-        Ok(DeviceAuthorization {
-            device_code: SecretString::new(required_string(&body, "deviceCode")?),
-            user_code: required_string(&body, "userCode")?,
-            verification_uri: required_string(&body, "verificationUri")?,
-            verification_uri_complete: optional_string(&body, "verificationUriComplete")?,
-            expires_in: positive_seconds(&body, "expiresIn")?,
-            interval,
-        })
-    };
-    parse().map_err(|what| unexpected(response, operation, what))
+    success_body(response, OidcOperation::StartDeviceAuthorization)
 }
 
 /// Parses a `CreateToken` answer; `grant` says which call it answers, so that errors give the right advice.
@@ -660,18 +616,7 @@ pub fn parse_create_token_response(
     response: &HttpResponse,
     grant: GrantType,
 ) -> Result<CreateTokenResponse, OidcError> {
-    let operation = OidcOperation::CreateToken(grant);
-    let body = success_body(response, operation)?;
-    let parse = || -> Result<CreateTokenResponse, String> {
-        Ok(CreateTokenResponse {
-            access_token: SecretString::new(required_string(&body, "accessToken")?),
-            token_type: optional_string(&body, "tokenType")?,
-            expires_in: positive_seconds(&body, "expiresIn")?,
-            refresh_token: optional_string(&body, "refreshToken")?.map(SecretString::new),
-            id_token: optional_string(&body, "idToken")?.map(SecretString::new),
-        })
-    };
-    parse().map_err(|what| unexpected(response, operation, what))
+    success_body(response, OidcOperation::CreateToken(grant))
 }
 
 #[cfg(test)]
@@ -841,14 +786,20 @@ mod tests {
         for (body, why) in [
             ("{", "not valid JSON at line 1"),
             ("[]", "not a JSON object"),
-            (r#"{"expiresIn":60}"#, "accessToken is missing"),
-            (r#"{"accessToken":"","expiresIn":60}"#, "accessToken is empty"),
-            (r#"{"accessToken":"a"}"#, "expiresIn is missing"),
+            (r#"{"expiresIn":60}"#, "missing field `accessToken`"),
+            (
+                r#"{"accessToken":"","expiresIn":60}"#,
+                "accessToken: the string is empty",
+            ),
+            (r#"{"accessToken":"a"}"#, "missing field `expiresIn`"),
             (
                 r#"{"accessToken":"a","expiresIn":-5}"#,
-                "expiresIn is -5, not a positive number of seconds",
+                "expiresIn: -5 is not a positive number of seconds",
             ),
-            (r#"{"accessToken":"a","expiresIn":"60"}"#, "expiresIn is not a number"),
+            (
+                r#"{"accessToken":"a","expiresIn":"60"}"#,
+                "expiresIn: invalid type: string",
+            ),
         ] {
             let err = parse_create_token_response(&response(200, &[], body), GrantType::RefreshToken).unwrap_err();
             assert_eq!(err.kind, OidcErrorKind::Unexpected, "{body}");
@@ -861,7 +812,10 @@ mod tests {
         }
         let err =
             parse_register_client_response(&response(200, &[], r#"{"clientId":"c","clientSecret":"s"}"#)).unwrap_err();
-        assert!(err.to_string().contains("clientSecretExpiresAt is missing"), "{err}");
+        assert!(
+            err.to_string().contains("missing field `clientSecretExpiresAt`"),
+            "{err}"
+        );
     }
 
     #[test]

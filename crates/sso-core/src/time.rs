@@ -47,7 +47,9 @@ pub fn parse_timestamp(value: &str) -> Result<DateTime<Utc>, TimestampError> {
     {
         normalised.insert(normalised.len() - 2, ':');
     }
-    let at = DateTime::parse_from_rfc3339(&normalised).map_err(|_| err())?.with_timezone(&Utc);
+    let at = DateTime::parse_from_rfc3339(&normalised)
+        .map_err(|_| err())?
+        .with_timezone(&Utc);
     // An offset can carry a four-digit local year out of 0000–9999 in UTC, which `format_timestamp` writes in a
     // form no reader (this one included) accepts: a cache file written back would no longer parse.
     if !(0..=9999).contains(&at.year()) {
