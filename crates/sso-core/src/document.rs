@@ -22,10 +22,26 @@ pub(crate) struct FieldError {
 }
 
 impl FieldError {
-    /// `roleCredentials.accessKeyId: missing field …`, or the reason alone for the document itself.
+    /// `roleCredentials.secretAccessKey is missing`, `expiresIn is empty`, `accountList[0]: invalid type: …`.
     pub fn describe(&self) -> String {
-        if self.path.is_empty() {
+        let at = |name: &str| {
+            if self.path.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{}.{name}", self.path)
+            }
+        };
+        if let Some(name) = self
+            .reason
+            .strip_prefix("missing field `")
+            .and_then(|r| r.strip_suffix('`'))
+        {
+            format!("{} is missing", at(name))
+        } else if self.path.is_empty() {
             self.reason.clone()
+        } else if self.reason.starts_with("is ") {
+            // This module's own messages, written to follow the field's name.
+            format!("{} {}", self.path, self.reason)
         } else {
             format!("{}: {}", self.path, self.reason)
         }
@@ -66,7 +82,7 @@ pub(crate) fn kind(value: &Value) -> &'static str {
 pub(crate) fn non_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     let text = String::deserialize(deserializer)?;
     if text.is_empty() {
-        return Err(D::Error::custom("the string is empty"));
+        return Err(D::Error::custom("is empty"));
     }
     Ok(text)
 }
@@ -107,7 +123,7 @@ pub(crate) fn optional_integer<'de, D: Deserializer<'de>>(deserializer: D) -> Re
         None => Ok(None),
         Some(number) => whole_number(&number)
             .map(Some)
-            .ok_or_else(|| D::Error::custom("the number is out of range")),
+            .ok_or_else(|| D::Error::custom("is out of range")),
     }
 }
 
@@ -116,30 +132,28 @@ pub(crate) fn optional_epoch_seconds<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<DateTime<Utc>>, D::Error> {
     optional_integer(deserializer)?
-        .map(|seconds| {
-            DateTime::<Utc>::from_timestamp(seconds, 0).ok_or_else(|| D::Error::custom("the time is out of range"))
-        })
+        .map(|seconds| DateTime::<Utc>::from_timestamp(seconds, 0).ok_or_else(|| D::Error::custom("is out of range")))
         .transpose()
 }
 
 /// Epoch seconds, required.
 pub(crate) fn epoch_seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>, D::Error> {
-    optional_epoch_seconds(deserializer)?.ok_or_else(|| D::Error::custom("the value is null"))
+    optional_epoch_seconds(deserializer)?.ok_or_else(|| D::Error::custom("is null"))
 }
 
 /// An optional number of seconds that fits a `u32` (a poll interval).
 pub(crate) fn optional_u32<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
     optional_integer(deserializer)?
-        .map(|i| u32::try_from(i).map_err(|_| D::Error::custom(format!("{i} is not a number of seconds"))))
+        .map(|i| u32::try_from(i).map_err(|_| D::Error::custom(format!("is {i}, not a number of seconds"))))
         .transpose()
 }
 
 /// A lifetime in seconds: 1 s to 10 years.
 pub(crate) fn positive_seconds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<TimeDelta, D::Error> {
-    let seconds = optional_integer(deserializer)?.ok_or_else(|| D::Error::custom("the value is null"))?;
+    let seconds = optional_integer(deserializer)?.ok_or_else(|| D::Error::custom("is null"))?;
     if !(1..=10 * 365 * 86_400).contains(&seconds) {
         return Err(D::Error::custom(format!(
-            "{seconds} is not a positive number of seconds"
+            "is {seconds}, not a positive number of seconds"
         )));
     }
     Ok(TimeDelta::seconds(seconds))
@@ -152,8 +166,8 @@ pub(crate) fn epoch_milliseconds<'de, D: Deserializer<'de>>(deserializer: D) -> 
         Value::String(text) => text.trim().parse::<i64>().ok(),
         _ => None,
     }
-    .ok_or_else(|| D::Error::custom("not epoch milliseconds"))?;
-    DateTime::<Utc>::from_timestamp_millis(millis).ok_or_else(|| D::Error::custom("the time is out of range"))
+    .ok_or_else(|| D::Error::custom("is not epoch milliseconds"))?;
+    DateTime::<Utc>::from_timestamp_millis(millis).ok_or_else(|| D::Error::custom("is out of range"))
 }
 
 /// Timestamps in documents: read with [`parse_timestamp`] (every form in the wild), written with

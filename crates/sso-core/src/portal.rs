@@ -661,8 +661,7 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            err.to_string()
-                .contains("roleCredentials: missing field `secretAccessKey`"),
+            err.to_string().contains("roleCredentials.secretAccessKey is missing"),
             "{err}"
         );
     }
