@@ -61,9 +61,23 @@ pub(crate) fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, FieldEr
         let path = e.path().to_string();
         FieldError {
             path: if path == "." { String::new() } else { path },
-            reason: e.into_inner().to_string(),
+            reason: without_string_value(e.into_inner().to_string()),
         }
     })
+}
+
+/// serde names the string it did not expect (`invalid type: string "…", expected …`): a field of an answer or a
+/// file can hold a secret in the wrong place, and a message must never show one. The value becomes `a string`.
+fn without_string_value(reason: String) -> String {
+    for prefix in ["invalid type: string \"", "invalid value: string \""] {
+        if let Some(rest) = reason.strip_prefix(prefix)
+            && let Some(end) = rest.rfind("\", expected ")
+        {
+            let kind = prefix.trim_end_matches("string \"");
+            return format!("{kind}a string{}", &rest[end + 1..]);
+        }
+    }
+    reason
 }
 
 /// What kind of JSON value `value` is, for messages: `a string`, `a number`, `null`.
@@ -202,5 +216,40 @@ pub(crate) mod timestamp {
                 None => serializer.serialize_none(),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    // On wasm32 the same tests run under wasm-bindgen-test (as quinn-proto does).
+    #[cfg(all(target_family = "wasm", target_os = "unknown"))]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Answer {
+        #[serde(deserialize_with = "positive_seconds")]
+        expires_in: TimeDelta,
+    }
+
+    fn describe(json: &str) -> String {
+        from_value::<Answer>(serde_json::from_str(json).unwrap())
+            .unwrap_err()
+            .describe()
+    }
+
+    #[test]
+    fn errors_name_the_field_and_never_show_a_string_value() {
+        assert_eq!(describe("{}"), "expiresIn is missing");
+        assert_eq!(
+            describe(r#"{"expiresIn":"se\"cr, expected et"}"#),
+            "expiresIn: invalid type: a string, expected a JSON number"
+        );
+        assert_eq!(
+            describe(r#"{"expiresIn":0}"#),
+            "expiresIn is 0, not a positive number of seconds"
+        );
     }
 }

@@ -178,7 +178,7 @@ fn malformed_successes_are_unexpected_and_say_why() {
         ),
         (
             r#"{"accessToken":"a","expiresIn":"60"}"#,
-            "expiresIn: invalid type: string",
+            "expiresIn: invalid type: a string, expected a JSON number",
         ),
     ] {
         let err = parse_create_token_response(&response(200, &[], body), GrantType::RefreshToken).unwrap_err();
