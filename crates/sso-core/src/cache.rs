@@ -1,10 +1,10 @@
 //! The token cache file `~/.aws/sso/cache/<sha1>.json`: parsing, expiry and the file name rule.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use zeroize::Zeroizing;
 
-use crate::json::Json;
+use crate::document::{self, kind, syntax_reason};
 use crate::secret::SecretString;
 use crate::time::{TimestampError, format_duration, format_timestamp, parse_timestamp};
 
@@ -31,7 +31,7 @@ pub enum CacheError {
         /// 1-based column of the error.
         column: usize,
         /// What the JSON parser found wrong.
-        reason: &'static str,
+        reason: String,
     },
     /// The JSON is not an object.
     #[error("the token cache file holds JSON {found}, not an object with accessToken and expiresAt")]
@@ -93,29 +93,42 @@ impl CacheError {
 /// A parsed SSO token cache file.
 ///
 /// Secrets (`accessToken`, `refreshToken`, `clientSecret`) are [`SecretString`]s; `Debug` redacts them. Fields this
-/// version does not know are kept, so that writing the token back (after a refresh) loses nothing.
-#[derive(Clone)]
+/// version does not know are kept, in their order, so that writing the token back (after a refresh) loses nothing.
+/// Serialized, it is the cache document (secrets included): the fields below in the AWS CLI's order, absent ones
+/// left out, then the unknown ones.
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CachedToken {
+    /// The start URL the token was issued for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_url: Option<String>,
+    /// The region the token was issued in, as written in the file (validate with [`crate::Region::new`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// The bearer token for the portal.
     pub access_token: SecretString,
     /// When the access token expires, in UTC.
+    #[serde(with = "document::timestamp")]
     pub expires_at: DateTime<Utc>,
-    /// The start URL the token was issued for.
-    pub start_url: Option<String>,
-    /// The region the token was issued in, as written in the file (validate with [`crate::Region::new`]).
-    pub region: Option<String>,
     /// The OIDC client id used to sign in (newer logins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// The OIDC client secret (newer logins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<SecretString>,
     /// When the OIDC client registration expires.
+    #[serde(
+        default,
+        with = "document::timestamp::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub registration_expires_at: Option<DateTime<Utc>>,
     /// The refresh token (newer logins).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<SecretString>,
-    /// The document as read (the byte-order mark skipped), for [`CachedToken::to_json`] to keep every field,
-    /// unknown ones included. Kept as bytes and parsed again only when written: reading needs nothing but the
-    /// fields above, and the WebAssembly module, which never writes, then carries no `serde_json::Value`.
-    document: Zeroizing<Vec<u8>>,
+    /// Every other field of the document, as read.
+    #[serde(flatten)]
+    other: Map<String, Value>,
 }
 
 impl std::fmt::Debug for CachedToken {
@@ -133,23 +146,17 @@ impl std::fmt::Debug for CachedToken {
     }
 }
 
-fn optional_string(object: &Json, field: &'static str) -> Result<Option<String>, CacheError> {
-    match object.get(field) {
-        None | Some(Json::Null) => Ok(None),
-        Some(Json::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(CacheError::WrongType {
-            field,
-            expected: "a string",
-            found: other.kind(),
-        }),
-    }
-}
-
-fn optional_timestamp(object: &Json, field: &'static str) -> Result<Option<DateTime<Utc>>, CacheError> {
-    optional_string(object, field)?
-        .map(|text| parse_timestamp(&text).map_err(|reason| CacheError::InvalidTimestamp { field, reason }))
-        .transpose()
-}
+/// The typed fields of a token cache file, by their names in it.
+const FIELDS: [&str; 8] = [
+    "startUrl",
+    "region",
+    "accessToken",
+    "expiresAt",
+    "clientId",
+    "clientSecret",
+    "registrationExpiresAt",
+    "refreshToken",
+];
 
 /// Parses a token cache file from its bytes. A UTF-8 byte-order mark is skipped, unknown fields are kept, and only
 /// `accessToken` and `expiresAt` are required.
@@ -163,37 +170,49 @@ pub fn parse_cached_token(bytes: &[u8]) -> Result<CachedToken, CacheError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(CacheError::Empty);
     }
-    let object = Json::parse(bytes).map_err(|e| CacheError::InvalidJson {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| CacheError::InvalidJson {
         line: e.line(),
         column: e.column(),
-        reason: e.reason(),
+        reason: syntax_reason(&e),
     })?;
-    if !matches!(object, Json::Object(_)) {
-        return Err(CacheError::NotAnObject { found: object.kind() });
-    }
-    let access_token = optional_string(&object, "accessToken")?;
-    let Some(access_token) = access_token else {
-        if object.get("clientId").is_some() || object.get("clientSecret").is_some() {
-            return Err(CacheError::ClientRegistration);
-        }
-        return Err(CacheError::MissingField { field: "accessToken" });
+    let Value::Object(object) = value else {
+        return Err(CacheError::NotAnObject { found: kind(&value) });
     };
-    if access_token.is_empty() {
+    let absent = |field: &str| matches!(object.get(field), None | Some(Value::Null));
+    if absent("accessToken") && (object.contains_key("clientId") || object.contains_key("clientSecret")) {
+        return Err(CacheError::ClientRegistration);
+    }
+    let token: CachedToken = match document::from_value(Value::Object(object.clone())) {
+        Ok(token) => token,
+        Err(error) => return Err(field_error(&object, &error.path)),
+    };
+    if token.access_token.is_empty() {
         return Err(CacheError::MissingField { field: "accessToken" });
     }
-    let expires_at =
-        optional_timestamp(&object, "expiresAt")?.ok_or(CacheError::MissingField { field: "expiresAt" })?;
-    Ok(CachedToken {
-        access_token: SecretString::new(access_token),
-        expires_at,
-        start_url: optional_string(&object, "startUrl")?,
-        region: optional_string(&object, "region")?,
-        client_id: optional_string(&object, "clientId")?,
-        client_secret: optional_string(&object, "clientSecret")?.map(SecretString::new),
-        registration_expires_at: optional_timestamp(&object, "registrationExpiresAt")?,
-        refresh_token: optional_string(&object, "refreshToken")?.map(SecretString::new),
-        document: Zeroizing::new(bytes.to_vec()),
-    })
+    Ok(token)
+}
+
+/// The error for a document whose field at `path` does not fit (an empty path: a required field is missing).
+fn field_error(object: &Map<String, Value>, path: &str) -> CacheError {
+    let Some(field) = FIELDS.into_iter().find(|field| *field == path) else {
+        let field = if matches!(object.get("accessToken"), None | Some(Value::Null)) {
+            "accessToken"
+        } else {
+            "expiresAt"
+        };
+        return CacheError::MissingField { field };
+    };
+    match object.get(field) {
+        None | Some(Value::Null) => CacheError::MissingField { field },
+        Some(value) => match value.as_str().map(parse_timestamp) {
+            Some(Err(reason)) => CacheError::InvalidTimestamp { field, reason },
+            _ => CacheError::WrongType {
+                field,
+                expected: "a string",
+                found: kind(value),
+            },
+        },
+    }
 }
 
 /// How a token stands at a given moment.
@@ -290,35 +309,7 @@ impl CachedToken {
     /// The cache document as JSON, with every field read (including unknown ones) and the typed fields as they
     /// are now: the form to write back after a refresh. Timestamps are written as RFC 3339 with `Z`.
     pub fn to_json(&self) -> String {
-        // The same parser as `parse_cached_token`, which accepted this document as an object.
-        let mut object: Map<String, Value> =
-            serde_json::from_slice(&self.document).expect("parse_cached_token read this document as an object");
-        let mut set = |key: &str, value: Option<String>| match value {
-            Some(v) => {
-                object.insert(key.to_owned(), Value::String(v));
-            }
-            None => {
-                object.remove(key);
-            }
-        };
-        set("accessToken", Some(self.access_token.expose().to_owned()));
-        set("expiresAt", Some(format_timestamp(self.expires_at)));
-        set("startUrl", self.start_url.clone());
-        set("region", self.region.clone());
-        set("clientId", self.client_id.clone());
-        set(
-            "clientSecret",
-            self.client_secret.as_ref().map(|s| s.expose().to_owned()),
-        );
-        set(
-            "registrationExpiresAt",
-            self.registration_expires_at.map(format_timestamp),
-        );
-        set(
-            "refreshToken",
-            self.refresh_token.as_ref().map(|s| s.expose().to_owned()),
-        );
-        serde_json::to_string_pretty(&Value::Object(object)).expect("a JSON map always serializes")
+        serde_json::to_string_pretty(self).expect("a cache document always serializes")
     }
 }
 
@@ -326,7 +317,12 @@ impl CachedToken {
 /// the exact start URL (legacy profiles), plus `.json`. No normalisation: a trailing slash changes the name, as it
 /// does for the AWS CLI.
 pub fn cache_file_name(session_name_or_start_url: &str) -> String {
-    format!("{}.json", crate::sha1::sha1_hex(session_name_or_start_url.as_bytes()))
+    format!("{}.json", sha1_hex(session_name_or_start_url.as_bytes()))
+}
+
+/// The SHA-1 digest of `data` as 40 lower-case hex digits: the AWS CLI's cache file names (never for security).
+pub(crate) fn sha1_hex(data: &[u8]) -> String {
+    sha1_smol::Sha1::from(data).digest().to_string()
 }
 
 #[cfg(test)]
@@ -485,6 +481,36 @@ mod tests {
         assert_eq!(again["somethingNew"]["nested"][1], 2);
         assert_eq!(again["refreshToken"], "rsecret");
         assert_eq!(again["expiresAt"], "2023-02-14T18:48:59Z");
+    }
+
+    #[test]
+    fn writing_back_keeps_the_cli_order_then_unknown_fields_in_theirs() {
+        let token = parse_cached_token(
+            br#"{"zeta":1,"expiresAt":"2023-02-14T18:48:59Z","alpha":0.1,"accessToken":"t","region":"us-east-1"}"#,
+        )
+        .unwrap();
+        let text = token.to_json();
+        let order: Vec<usize> = [
+            "\"region\"",
+            "\"accessToken\"",
+            "\"expiresAt\"",
+            "\"zeta\"",
+            "\"alpha\": 0.1",
+        ]
+        .iter()
+        .map(|key| text.find(key).unwrap_or_else(|| panic!("{key} in {text}")))
+        .collect();
+        assert!(order.is_sorted(), "{text}");
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_last_value() {
+        let token = parse_cached_token(
+            br#"{"accessToken":"first","expiresAt":"2000-01-01T00:00:00Z","accessToken":"last","expiresAt":"2099-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(token.access_token.expose(), "last");
+        assert_eq!(token.expires_at, at("2099-01-01T00:00:00Z"));
     }
 
     #[test]

@@ -547,7 +547,7 @@ pub fn chain_cache_file_name(chain: &RoleChain) -> String {
     }
     part(chain.sts.endpoint.as_str());
     part(chain.sts.signing_region.as_str());
-    format!("{}.json", crate::sha1::sha1_hex(key.as_bytes()))
+    format!("{}.json", sha1_smol::Sha1::from(key.as_bytes()).digest())
 }
 
 #[cfg(test)]

@@ -4,11 +4,13 @@ use crate::quote::Quoted;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
+use crate::document;
 use crate::endpoint::Endpoint;
 use crate::http::{HttpRequest, HttpResponse, Method, percent_encode};
 use crate::ids::{AccountId, Region, RoleName};
-use crate::json::Json;
 use crate::secret::SecretString;
 use crate::time::format_timestamp;
 
@@ -132,24 +134,29 @@ impl std::fmt::Debug for RoleCredentials {
 }
 
 /// An account the token can reach (`ListAccounts`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountInfo {
     /// The 12-digit id.
+    #[serde(deserialize_with = "document::non_empty")]
     pub account_id: String,
-    /// The account's name.
+    /// The account's name (empty when the answer has none).
+    #[serde(default, deserialize_with = "document::string_or_empty")]
     pub account_name: String,
-    /// The account's root e-mail address.
+    /// The account's root e-mail address (empty when the answer has none).
+    #[serde(default, deserialize_with = "document::string_or_empty")]
     pub email_address: String,
 }
 
 /// A role the token can assume in an account (`ListAccountRoles`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleInfo {
     /// The role name.
+    #[serde(deserialize_with = "document::non_empty")]
     pub role_name: String,
     /// The account id.
+    #[serde(deserialize_with = "document::non_empty")]
     pub account_id: String,
 }
 
@@ -303,11 +310,11 @@ impl std::error::Error for PortalError {}
 /// body `__type`; cut at the first `:` and keep what follows `#`. Message from `message`, `Message` or
 /// `errorMessage`.
 pub(crate) fn error_type_and_message(response: &HttpResponse) -> (Option<String>, Option<String>) {
-    let body = Json::parse(&response.body).ok();
+    let body: Option<Value> = serde_json::from_slice(&response.body).ok();
     let field = |name: &str| {
         body.as_ref()
             .and_then(|b| b.get(name))
-            .and_then(Json::as_str)
+            .and_then(Value::as_str)
             .map(str::to_owned)
     };
     let raw_type = response
@@ -384,26 +391,43 @@ fn unexpected(response: &HttpResponse, context: &CallContext, what: String) -> P
     }
 }
 
-fn success_body(response: &HttpResponse, context: &CallContext) -> Result<Json, PortalError> {
+/// The typed body of a 2xx answer; any other status is the [`PortalError`] it stands for.
+fn success_body<T: serde::de::DeserializeOwned>(
+    response: &HttpResponse,
+    context: &CallContext,
+) -> Result<T, PortalError> {
     if !(200..300).contains(&response.status) {
         return Err(portal_error(response, context));
     }
-    Json::parse(&response.body).map_err(|e| {
+    let value: Value = serde_json::from_slice(&response.body).map_err(|e| {
         unexpected(
             response,
             context,
             format!("the body is not valid JSON at line {}, column {}", e.line(), e.column()),
         )
-    })
+    })?;
+    document::from_value(value).map_err(|e| unexpected(response, context, e.describe()))
 }
 
-fn string_field(object: &Json, path: &str, name: &str) -> Result<String, String> {
-    match object.get(name) {
-        Some(Json::String(s)) if !s.is_empty() => Ok(s.clone()),
-        Some(Json::String(_)) => Err(format!("{path}.{name} is empty")),
-        Some(_) => Err(format!("{path}.{name} is not a string")),
-        None => Err(format!("{path}.{name} is missing")),
-    }
+/// `GetRoleCredentials`' answer.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GetRoleCredentialsAnswer {
+    role_credentials: RoleCredentialsAnswer,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RoleCredentialsAnswer {
+    #[serde(deserialize_with = "document::non_empty")]
+    access_key_id: String,
+    #[serde(deserialize_with = "document::non_empty")]
+    secret_access_key: String,
+    #[serde(deserialize_with = "document::non_empty")]
+    session_token: String,
+    /// Epoch milliseconds on the wire, as a number or a string of digits.
+    #[serde(deserialize_with = "document::epoch_milliseconds")]
+    expiration: DateTime<Utc>,
 }
 
 /// Parses a `GetRoleCredentials` answer: credentials on 2xx, else a [`PortalError`] that names what was asked for.
@@ -413,55 +437,43 @@ pub fn parse_get_role_credentials_response(
     response: &HttpResponse,
     context: &CallContext,
 ) -> Result<RoleCredentials, PortalError> {
-    let body = success_body(response, context)?;
-    let parse = || -> Result<RoleCredentials, String> {
-        let creds = body
-            .get("roleCredentials")
-            .filter(|v| matches!(v, Json::Object(_)))
-            .ok_or_else(|| "roleCredentials is missing or not an object".to_owned())?;
-        let path = "roleCredentials";
-        let access_key_id = string_field(creds, path, "accessKeyId")?;
-        let secret_access_key = SecretString::new(string_field(creds, path, "secretAccessKey")?);
-        let session_token = SecretString::new(string_field(creds, path, "sessionToken")?);
-        let millis = match creds.get("expiration") {
-            Some(Json::Number(n)) => n.truncated_i64(),
-            Some(Json::String(s)) => s.trim().parse::<i64>().ok(),
-            _ => None,
-        }
-        .ok_or_else(|| format!("{path}.expiration is missing or not epoch milliseconds"))?;
-        let expiration = DateTime::<Utc>::from_timestamp_millis(millis)
-            .ok_or_else(|| format!("{path}.expiration is out of range"))?;
-        Ok(RoleCredentials {
-            access_key_id,
-            secret_access_key,
-            session_token,
-            expiration,
-            account_id: context.account_id.clone(),
-        })
-    };
-    parse().map_err(|what| unexpected(response, context, what))
+    let answer: GetRoleCredentialsAnswer = success_body(response, context)?;
+    let credentials = answer.role_credentials;
+    Ok(RoleCredentials {
+        access_key_id: credentials.access_key_id,
+        secret_access_key: SecretString::new(credentials.secret_access_key),
+        session_token: SecretString::new(credentials.session_token),
+        expiration: credentials.expiration,
+        account_id: context.account_id.clone(),
+    })
 }
 
-fn parse_page<T>(
-    response: &HttpResponse,
-    context: &CallContext,
-    list_field: &str,
-    item: impl Fn(&Json) -> Result<T, String>,
-) -> Result<Page<T>, PortalError> {
-    let body = success_body(response, context)?;
-    let parse = || -> Result<Page<T>, String> {
-        let items = match body.get(list_field) {
-            Some(Json::Array(items)) => items.iter().map(&item).collect::<Result<Vec<T>, String>>()?,
-            None | Some(Json::Null) => Vec::new(),
-            Some(_) => return Err(format!("{list_field} is not a list")),
-        };
-        let next_token = match body.get("nextToken") {
-            Some(Json::String(s)) if !s.is_empty() => Some(s.clone()),
-            _ => None,
-        };
-        Ok(Page { items, next_token })
-    };
-    parse().map_err(|what| unexpected(response, context, what))
+/// `ListAccounts`' answer.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListAccountsAnswer {
+    #[serde(default)]
+    account_list: Option<Vec<AccountInfo>>,
+    #[serde(default, deserialize_with = "document::string_or_empty")]
+    next_token: String,
+}
+
+/// `ListAccountRoles`' answer.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListAccountRolesAnswer {
+    #[serde(default)]
+    role_list: Option<Vec<RoleInfo>>,
+    #[serde(default, deserialize_with = "document::string_or_empty")]
+    next_token: String,
+}
+
+/// A page: no list (or `null`) is an empty one, an empty `nextToken` is the last page.
+fn page<T>(items: Option<Vec<T>>, next_token: String) -> Page<T> {
+    Page {
+        items: items.unwrap_or_default(),
+        next_token: (!next_token.is_empty()).then_some(next_token),
+    }
 }
 
 /// Parses a `ListAccounts` page.
@@ -469,21 +481,8 @@ pub fn parse_list_accounts_response(
     response: &HttpResponse,
     context: &CallContext,
 ) -> Result<Page<AccountInfo>, PortalError> {
-    parse_page(response, context, "accountList", |v| {
-        Ok(AccountInfo {
-            account_id: string_field(v, "accountList[]", "accountId")?,
-            account_name: v
-                .get("accountName")
-                .and_then(Json::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-            email_address: v
-                .get("emailAddress")
-                .and_then(Json::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-        })
-    })
+    let answer: ListAccountsAnswer = success_body(response, context)?;
+    Ok(page(answer.account_list, answer.next_token))
 }
 
 /// Parses a `ListAccountRoles` page.
@@ -491,12 +490,8 @@ pub fn parse_list_account_roles_response(
     response: &HttpResponse,
     context: &CallContext,
 ) -> Result<Page<RoleInfo>, PortalError> {
-    parse_page(response, context, "roleList", |v| {
-        Ok(RoleInfo {
-            role_name: string_field(v, "roleList[]", "roleName")?,
-            account_id: string_field(v, "roleList[]", "accountId")?,
-        })
-    })
+    let answer: ListAccountRolesAnswer = success_body(response, context)?;
+    Ok(page(answer.role_list, answer.next_token))
 }
 
 /// Parses a `Logout` answer (2xx, any body).

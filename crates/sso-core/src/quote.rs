@@ -1,4 +1,4 @@
-//! Values quoted in messages, and the hex digits the crate writes.
+//! Values quoted in messages.
 
 use std::fmt;
 
@@ -47,12 +47,6 @@ fn is_invisible_format(c: char) -> bool {
     matches!(c,
         '\u{ad}' | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
         | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
-}
-
-/// Appends `byte` as two lower-case hex digits (SHA-1 digests, `\u00XX` escapes).
-pub(crate) fn push_hex_byte(out: &mut String, byte: u8) {
-    out.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
-    out.push(char::from(HEX_DIGITS[usize::from(byte & 15)]));
 }
 
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";

@@ -11,14 +11,16 @@
 //!   its `grantTypes` holds `authorization_code`, by the device flow only if it does not.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::cache::MAX_CACHE_FILE_BYTES;
 use crate::config::SsoProfile;
+use crate::document;
 use crate::ids::Region;
 use crate::oidc::RegisterClientResponse;
 use crate::secret::SecretString;
-use crate::time::{TimestampError, format_timestamp, parse_timestamp};
+use crate::time::{TimestampError, parse_timestamp};
 
 /// A registration closer to its expiry than this is not reused (the AWS CLI's `_EXPIRY_WINDOW`).
 pub const REGISTRATION_EXPIRY_WINDOW: TimeDelta = TimeDelta::minutes(15);
@@ -80,7 +82,7 @@ pub fn registration_cache_key(
     json.push_str(", \"startUrl\": ");
     python_json_string(&mut json, start_url);
     json.push_str(", \"tool\": \"botocore\"}");
-    crate::sha1::sha1_hex(json.as_bytes())
+    crate::cache::sha1_hex(json.as_bytes())
 }
 
 impl SsoProfile {
@@ -161,18 +163,24 @@ impl RegistrationCacheError {
 }
 
 /// A cached client registration. `Debug` redacts the secret; unknown fields are kept for writing back.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CachedRegistration {
     /// `clientId`
     pub client_id: String,
     /// `clientSecret`
     pub client_secret: SecretString,
     /// `expiresAt`: the registration's expiry (`clientSecretExpiresAt`).
+    #[serde(with = "document::timestamp")]
     pub expires_at: DateTime<Utc>,
     /// `scopes`, when the client was registered with scopes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
     /// `grantTypes`, written by the AWS CLI for authorization-code registrations only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grant_types: Option<Vec<String>>,
+    /// Every other field of the document, as read.
+    #[serde(flatten)]
     other: Map<String, Value>,
 }
 
@@ -188,35 +196,8 @@ impl std::fmt::Debug for CachedRegistration {
     }
 }
 
-fn string_list(
-    object: &Map<String, Value>,
-    field: &'static str,
-) -> Result<Option<Vec<String>>, RegistrationCacheError> {
-    let wrong = || RegistrationCacheError::WrongType {
-        field,
-        expected: "a list of strings",
-    };
-    match object.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|item| item.as_str().map(str::to_owned).ok_or_else(wrong))
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        Some(_) => Err(wrong()),
-    }
-}
-
-fn required_string(object: &Map<String, Value>, field: &'static str) -> Result<String, RegistrationCacheError> {
-    match object.get(field) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        None | Some(Value::Null) | Some(Value::String(_)) => Err(RegistrationCacheError::MissingField { field }),
-        Some(_) => Err(RegistrationCacheError::WrongType {
-            field,
-            expected: "a string",
-        }),
-    }
-}
+/// The typed fields of a registration file, by their names in it; the first three are required.
+const FIELDS: [&str; 5] = ["clientId", "clientSecret", "expiresAt", "scopes", "grantTypes"];
 
 /// Parses a client-registration cache file.
 pub fn parse_cached_registration(bytes: &[u8]) -> Result<CachedRegistration, RegistrationCacheError> {
@@ -233,15 +214,37 @@ pub fn parse_cached_registration(bytes: &[u8]) -> Result<CachedRegistration, Reg
     let Value::Object(object) = value else {
         return Err(RegistrationCacheError::NotAnObject);
     };
-    let expires_at =
-        parse_timestamp(&required_string(&object, "expiresAt")?).map_err(RegistrationCacheError::InvalidTimestamp)?;
-    Ok(CachedRegistration {
-        client_id: required_string(&object, "clientId")?,
-        client_secret: SecretString::new(required_string(&object, "clientSecret")?),
-        expires_at,
-        scopes: string_list(&object, "scopes")?,
-        grant_types: string_list(&object, "grantTypes")?,
-        other: object,
+    // A required field that is absent, `null` or empty is missing, whatever else is wrong.
+    let missing = |field: &str| match object.get(field) {
+        None | Some(Value::Null) => true,
+        Some(Value::String(text)) => text.is_empty(),
+        Some(_) => false,
+    };
+    if let Some(field) = FIELDS[..3].iter().find(|field| missing(field)) {
+        return Err(RegistrationCacheError::MissingField { field });
+    }
+    document::from_value(Value::Object(object.clone())).map_err(|error| {
+        let field = FIELDS
+            .into_iter()
+            .find(|field| *field == error.path)
+            .unwrap_or("expiresAt");
+        match object.get(field).and_then(Value::as_str) {
+            Some(text) if field == "expiresAt" => match parse_timestamp(text) {
+                Err(reason) => RegistrationCacheError::InvalidTimestamp(reason),
+                Ok(_) => RegistrationCacheError::WrongType {
+                    field,
+                    expected: "a timestamp",
+                },
+            },
+            _ => RegistrationCacheError::WrongType {
+                field,
+                expected: if matches!(field, "scopes" | "grantTypes") {
+                    "a list of strings"
+                } else {
+                    "a string"
+                },
+            },
+        }
     })
 }
 
@@ -279,23 +282,7 @@ impl CachedRegistration {
 
     /// The cache document as JSON, unknown fields kept, `expiresAt` as RFC 3339 with `Z`.
     pub fn to_json(&self) -> String {
-        let mut object = self.other.clone();
-        let strings = |items: &Vec<String>| Value::Array(items.iter().cloned().map(Value::String).collect());
-        object.insert("clientId".into(), Value::String(self.client_id.clone()));
-        object.insert(
-            "clientSecret".into(),
-            Value::String(self.client_secret.expose().to_owned()),
-        );
-        object.insert("expiresAt".into(), Value::String(format_timestamp(self.expires_at)));
-        match &self.scopes {
-            Some(scopes) => object.insert("scopes".into(), strings(scopes)),
-            None => object.remove("scopes"),
-        };
-        match &self.grant_types {
-            Some(types) => object.insert("grantTypes".into(), strings(types)),
-            None => object.remove("grantTypes"),
-        };
-        serde_json::to_string(&Value::Object(object)).expect("a JSON map always serializes")
+        serde_json::to_string(self).expect("a registration document always serializes")
     }
 }
 

@@ -2,41 +2,66 @@
 //! `~/.aws/cli/cache` files can read ours too.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
+use crate::document;
 use crate::ids::{AccountId, RoleName};
 use crate::portal::RoleCredentials;
 use crate::secret::SecretString;
-use crate::time::{format_timestamp, parse_timestamp};
 
 /// A role-credentials cache file that cannot be used (it is then ignored and replaced).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the role-credentials cache file is not usable: {reason}")]
 pub struct RoleCacheError {
-    /// What is wrong with it.
-    pub reason: &'static str,
+    /// What is wrong with it, and where.
+    pub reason: String,
+}
+
+/// The AWS CLI's role-credentials cache document.
+#[derive(Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct RoleCacheDocument {
+    #[serde(default)]
+    provider_type: Option<String>,
+    credentials: CachedCredentials,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct CachedCredentials {
+    #[serde(deserialize_with = "document::non_empty")]
+    access_key_id: String,
+    #[serde(deserialize_with = "document::non_empty_secret")]
+    secret_access_key: SecretString,
+    #[serde(deserialize_with = "document::non_empty_secret")]
+    session_token: SecretString,
+    #[serde(with = "document::timestamp")]
+    expiration: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    account_id: Option<String>,
 }
 
 /// The cache file name for one sign-in, account and role: hex SHA-1 of `start_url`, account and role joined by
 /// newlines (none of the three can hold a newline), plus `.json`.
 pub fn role_cache_file_name(start_url: &str, account_id: &AccountId, role_name: &RoleName) -> String {
     let key = format!("{start_url}\n{account_id}\n{role_name}");
-    format!("{}.json", crate::sha1::sha1_hex(key.as_bytes()))
+    format!("{}.json", crate::cache::sha1_hex(key.as_bytes()))
 }
 
 /// The document to write: `{"ProviderType": "sso", "Credentials": {AccessKeyId, SecretAccessKey, SessionToken,
 /// Expiration, AccountId}}`.
 pub fn role_cache_document(credentials: &RoleCredentials) -> String {
-    let mut inner = serde_json::Map::new();
-    inner.insert("AccessKeyId".into(), credentials.access_key_id.clone().into());
-    inner.insert("SecretAccessKey".into(), credentials.secret_access_key.expose().into());
-    inner.insert("SessionToken".into(), credentials.session_token.expose().into());
-    inner.insert("Expiration".into(), format_timestamp(credentials.expiration).into());
-    if let Some(account) = &credentials.account_id {
-        inner.insert("AccountId".into(), account.as_str().into());
-    }
-    let document = serde_json::json!({ "ProviderType": "sso", "Credentials": Value::Object(inner) });
-    serde_json::to_string_pretty(&document).expect("a JSON object always serializes")
+    let document = RoleCacheDocument {
+        provider_type: Some("sso".to_owned()),
+        credentials: CachedCredentials {
+            access_key_id: credentials.access_key_id.clone(),
+            secret_access_key: credentials.secret_access_key.clone(),
+            session_token: credentials.session_token.clone(),
+            expiration: credentials.expiration,
+            account_id: credentials.account_id.as_ref().map(|a| a.as_str().to_owned()),
+        },
+    };
+    serde_json::to_string_pretty(&document).expect("a role cache document always serializes")
 }
 
 /// Reads a cached document back, if it still has more than `min_validity` left at `now`; `Ok(None)` when it is
@@ -46,34 +71,29 @@ pub fn parse_role_cache(
     now: DateTime<Utc>,
     min_validity: TimeDelta,
 ) -> Result<Option<RoleCredentials>, RoleCacheError> {
-    let err = |reason| RoleCacheError { reason };
-    let document: Value = serde_json::from_slice(bytes).map_err(|_| err("not JSON"))?;
-    let credentials = document.get("Credentials").ok_or(err("no Credentials"))?;
-    let text = |name: &str| {
-        credentials
-            .get(name)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
-    let expiration = text("Expiration")
-        .and_then(|e| parse_timestamp(&e).ok())
-        .ok_or(err("no valid Expiration"))?;
-    if expiration - now <= min_validity {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| RoleCacheError {
+        reason: format!("not JSON ({})", document::syntax_reason(&e)),
+    })?;
+    let document: RoleCacheDocument =
+        document::from_value(value).map_err(|e| RoleCacheError { reason: e.describe() })?;
+    let credentials = document.credentials;
+    if credentials.expiration - now <= min_validity {
         return Ok(None);
     }
     Ok(Some(RoleCredentials {
-        access_key_id: text("AccessKeyId").ok_or(err("no AccessKeyId"))?,
-        secret_access_key: SecretString::new(text("SecretAccessKey").ok_or(err("no SecretAccessKey"))?),
-        session_token: SecretString::new(text("SessionToken").ok_or(err("no SessionToken"))?),
-        expiration,
-        account_id: text("AccountId").and_then(|a| AccountId::new(&a).ok()),
+        access_key_id: credentials.access_key_id,
+        secret_access_key: credentials.secret_access_key,
+        session_token: credentials.session_token,
+        expiration: credentials.expiration,
+        account_id: credentials.account_id.and_then(|a| AccountId::new(&a).ok()),
     }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::parse_timestamp;
+    use serde_json::Value;
     // On wasm32 the same tests run under wasm-bindgen-test (as quinn-proto does).
     #[cfg(all(target_family = "wasm", target_os = "unknown"))]
     use wasm_bindgen_test::wasm_bindgen_test as test;

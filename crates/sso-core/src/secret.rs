@@ -32,6 +32,20 @@ impl Drop for SecretString {
     }
 }
 
+/// Read from a JSON string, as cache files and answers hold secrets.
+impl<'de> serde::Deserialize<'de> for SecretString {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self)
+    }
+}
+
+/// Written as the secret itself: only for documents that must hold it (a cache file written back, a request body).
+impl serde::Serialize for SecretString {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
 impl std::fmt::Debug for SecretString {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("** redacted **")
@@ -57,5 +71,12 @@ mod tests {
         assert_eq!(format!("{s:?}"), "** redacted **");
         assert_eq!(format!("{s}"), "** redacted **");
         assert_eq!(s.expose(), "hunter2");
+    }
+
+    #[test]
+    fn serde_reads_and_writes_the_value_itself() {
+        let s: SecretString = serde_json::from_str("\"hunter2\"").unwrap();
+        assert_eq!(s.expose(), "hunter2");
+        assert_eq!(serde_json::to_string(&s).unwrap(), "\"hunter2\"");
     }
 }
