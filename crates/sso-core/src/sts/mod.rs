@@ -401,10 +401,11 @@ mod tests {
         assert_eq!(arn.account_id().as_str(), "444455556666");
         assert!(RoleArn::new("arn:aws-cn:iam::444455556666:role/x").is_ok());
         assert!(RoleArn::new("arn:aws-us-gov:iam::444455556666:role/x").is_ok());
+        // The account part is an AccountId: 1 to 12 digits pass (sent as written, as the SDKs send it).
+        assert!(RoleArn::new("arn:aws:iam::44445555666:role/Deploy").is_ok());
         for bad in [
             "",
             "Deploy",
-            "arn:aws:iam::44445555666:role/Deploy",
             "arn:aws:sts::444455556666:role/Deploy",
             "arn:aws:iam:eu-west-1:444455556666:role/Deploy",
             "arn:aws:iam::444455556666:user/alice",
