@@ -188,8 +188,8 @@ try {
     ` — Node ${process.version}, medians of ${RUNS} fresh processes`);
   out();
   out('size                                 ssocreds              ' + PEER);
-  out(`  _bg.wasm raw                       ${goal(wasm.length <= 200 * 1024, kb(wasm.length).padEnd(10) + '(cap ≤ 200 KB)')}`);
-  out(`  _bg.wasm gzip -9                   ${goal(gz <= 80 * 1024, kb(gz).padEnd(10) + '(cap ≤ 80 KB)')}`);
+  out(`  _bg.wasm raw                       ${goal(wasm.length <= 260 * 1024, kb(wasm.length).padEnd(10) + '(cap ≤ 260 KB)')}`);
+  out(`  _bg.wasm gzip -9                   ${goal(gz <= 112 * 1024, kb(gz).padEnd(10) + '(cap ≤ 112 KB)')}`);
   out(`  npm pack tarball                   ${kb(packed.size)}`);
   out(`  installed (node_modules)           ${kb(installed).padEnd(22)}${peerFigures ? (peerFigures.installed / 1048576).toFixed(1) + ' MB' : 'n/a'}` +
     `${installed <= 400 * 1024 ? '' : '   ← over the 400 KB cap'}`);

@@ -192,7 +192,7 @@ mod tests {
     fn readme_table() -> Vec<(u8, String)> {
         let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
         let section = readme
-            .split("### Exit codes")
+            .split("## Exit codes")
             .nth(1)
             .expect("the README has an \"Exit codes\" section");
         section
