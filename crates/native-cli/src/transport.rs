@@ -359,3 +359,31 @@ fn jitter() -> u32 {
     let _ = getrandom::fill(&mut bytes);
     u32::from_le_bytes(bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(message: &str) -> SendError {
+        SendError {
+            message: message.to_owned(),
+            timeout: false,
+            connect: true,
+        }
+    }
+
+    #[test]
+    fn a_secret_url_never_shows_in_a_send_error() {
+        let url =
+            "https://signin.example/federation?Action=getSigninToken&Session=%7B%22sessionKey%22%3A%22SECRETKEY%22%7D";
+        let whole = error(&format!("error sending request for url ({url})")).without_url(url);
+        assert!(!whole.message.contains("SECRET"), "{}", whole.message);
+        // reqwest prints the parsed URL, which may differ from the string sent; any value of the query gives it away.
+        let reparsed = error("builder error for url (https://signin.example/federation?Session=%7B%22sessionKey%22%3A%22SECRETKEY%22%7D)")
+            .without_url(url);
+        assert!(!reparsed.message.contains("SECRET"), "{}", reparsed.message);
+        assert!(reparsed.connect);
+        let plain = error("Connection refused (os error 111)").without_url(url);
+        assert_eq!(plain.message, "Connection refused (os error 111)");
+    }
+}

@@ -91,7 +91,10 @@ fn bash_completes_commands_flags_formats_and_profile_names() {
         registered.contains("-F _clap_complete_ssocreds ssocreds"),
         "{registered}"
     );
-    assert_eq!(bash_complete(&sandbox, &script, &["ssocreds", "ex"]), ["export", "exec"]);
+    assert_eq!(
+        bash_complete(&sandbox, &script, &["ssocreds", "ex"]),
+        ["export", "exec"]
+    );
     assert_eq!(bash_complete(&sandbox, &script, &["ssocreds", "con"]), ["console"]);
     assert_eq!(
         bash_complete(&sandbox, &script, &["ssocreds", "export", "--pro"]),
@@ -189,7 +192,10 @@ fn zsh_registers_and_completes_commands_flags_and_profile_names() {
     };
     assert_eq!(complete(&["ssocreds", "ex"]), ["export", "exec"]);
     assert_eq!(complete(&["ssocreds", "export", "--pro"]), ["--profile"]);
-    assert_eq!(complete(&["ssocreds", "export", "--profile", ""]), ["default", "dev", "prod-admin"]);
+    assert_eq!(
+        complete(&["ssocreds", "export", "--profile", ""]),
+        ["default", "dev", "prod-admin"]
+    );
 }
 
 #[test]
@@ -202,7 +208,12 @@ fn powershell_and_elvish_scripts_call_ssocreds_back() {
     }
     let run = sandbox.run(&["completions", "tcsh"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("possible values: bash, zsh, fish, powershell, elvish"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("possible values: bash, zsh, fish, powershell, elvish"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -241,7 +252,12 @@ fn the_man_page_renders_without_warnings_and_documents_every_command() {
     for command in ["login", "export", "console", "completions", "man", "populate", "exec"] {
         assert!(text.contains(&format!("   ssocreds {command}\n")), "{command} missing");
     }
-    for flag in ["--signin-endpoint <URL>", "--destination <SERVICE|URL>", "--format <FORMAT>", "--refresh-minutes"] {
+    for flag in [
+        "--signin-endpoint <URL>",
+        "--destination <SERVICE|URL>",
+        "--format <FORMAT>",
+        "--refresh-minutes",
+    ] {
         assert!(text.contains(flag), "{flag} missing");
     }
     // No line is wider than the page.

@@ -56,13 +56,26 @@ fn console(sandbox: &Sandbox, extra: &[&str], env: &[(&str, &str)]) -> Run {
 /// Beyond the harness's checks: the credentials as they appear percent-encoded in the federation request, the
 /// `Session` JSON's names, and the sign-in token (allowed only on the stdout of a successful `--print`).
 fn assert_no_console_secret(run: &Run) {
-    for secret in ["sk%2F%2B", "IQoJb3JpZ2luX2VjE", "sessionKey", "sessionToken", "second line"] {
+    for secret in [
+        "sk%2F%2B",
+        "IQoJb3JpZ2luX2VjE",
+        "sessionKey",
+        "sessionToken",
+        "second line",
+    ] {
         assert!(!run.stderr.contains(secret), "{secret} on stderr:\n{}", run.stderr);
         assert!(!run.stdout.contains(secret), "{secret} on stdout:\n{}", run.stdout);
     }
-    assert!(!run.stderr.contains(&expected_token()), "sign-in token on stderr:\n{}", run.stderr);
+    assert!(
+        !run.stderr.contains(&expected_token()),
+        "sign-in token on stderr:\n{}",
+        run.stderr
+    );
     if run.code != 0 {
-        assert!(!run.stdout.contains("SigninToken"), "a sign-in URL on the stdout of a failure");
+        assert!(
+            !run.stdout.contains("SigninToken"),
+            "a sign-in URL on the stdout of a failure"
+        );
     }
 }
 
@@ -74,13 +87,20 @@ fn follow(sandbox: &Sandbox, login_url: &str) -> String {
         .expect("a login URL on the fake");
     let mut stream = TcpStream::connect(("127.0.0.1", sandbox.portal.port())).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    write!(stream, "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 302"), "{answer}");
     answer
         .lines()
-        .find_map(|line| line.strip_prefix("Location: ").or_else(|| line.strip_prefix("location: ")))
+        .find_map(|line| {
+            line.strip_prefix("Location: ")
+                .or_else(|| line.strip_prefix("location: "))
+        })
         .expect("a Location header")
         .trim()
         .to_owned()
@@ -95,7 +115,10 @@ fn printed_destination(sandbox: &Sandbox, extra: &[&str], env: &[(&str, &str)]) 
     run.assert_success();
     let url = run.stdout.strip_suffix('\n').expect("one line");
     assert!(!url.contains('\n'));
-    let prefix = format!("{}/federation?Action=login&Issuer=ssocreds&Destination=", sandbox.portal.url());
+    let prefix = format!(
+        "{}/federation?Action=login&Issuer=ssocreds&Destination=",
+        sandbox.portal.url()
+    );
     assert!(url.starts_with(&prefix), "{url}");
     assert!(url.ends_with(&format!("&SigninToken={}", expected_token())), "{url}");
     assert!(!run.stderr.contains("opened the console"), "{}", run.stderr);
@@ -163,12 +186,20 @@ fn the_identity_center_region_picks_the_partition() {
             "{sso_region}"
         );
     }
-    let s3 = printed_destination(&sandbox, &[&target("cn-north-1")[..], &["--destination", "s3"]].concat(), &[]);
+    let s3 = printed_destination(
+        &sandbox,
+        &[&target("cn-north-1")[..], &["--destination", "s3"]].concat(),
+        &[],
+    );
     assert_eq!(s3, "https://console.amazonaws.cn/s3/home");
     // A console URL of another partition is refused.
     let run = console(
         &sandbox,
-        &[&target("cn-north-1")[..], &["--destination", "https://console.aws.amazon.com/s3/home"]].concat(),
+        &[
+            &target("cn-north-1")[..],
+            &["--destination", "https://console.aws.amazon.com/s3/home"],
+        ]
+        .concat(),
         &[],
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -187,15 +218,24 @@ fn aws_endpoint_url_signin_is_the_endpoint_when_no_flag_is_given() {
     assert_no_console_secret(&run);
     run.assert_success();
     assert!(run.stdout.contains(&expected_token()));
-    assert_eq!(follow(&sandbox, run.stdout.trim()), "https://console.aws.amazon.com/?region=eu-west-1");
+    assert_eq!(
+        follow(&sandbox, run.stdout.trim()),
+        "https://console.aws.amazon.com/?region=eu-west-1"
+    );
 }
 
 /// A `BROWSER` that writes its one argument into `$HOME/opened`.
 fn recording_browser(sandbox: &Sandbox) -> String {
     let path = sandbox.home.path().join("browser.sh");
     let record = sandbox.home.path().join("opened");
-    std::fs::write(&path, format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}.tmp'\nmv '{0}.tmp' '{0}'\n", record.display()))
-        .unwrap();
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$1\" > '{}.tmp'\nmv '{0}.tmp' '{0}'\n",
+            record.display()
+        ),
+    )
+    .unwrap();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -228,10 +268,16 @@ fn without_print_the_browser_gets_the_url_and_the_terminal_only_a_note() {
     );
     run.assert_success();
     assert_eq!(run.stdout, "");
-    assert_eq!(run.stderr, "ssocreds: opened the console for ReadOnly in 111122223333\n");
+    assert_eq!(
+        run.stderr,
+        "ssocreds: opened the console for ReadOnly in 111122223333\n"
+    );
     let url = opened(sandbox.home.path());
     assert!(url.ends_with(&format!("&SigninToken={}", expected_token())), "{url}");
-    assert_eq!(follow(&sandbox, &url), "https://console.aws.amazon.com/ec2/home?region=eu-west-1");
+    assert_eq!(
+        follow(&sandbox, &url),
+        "https://console.aws.amazon.com/ec2/home?region=eu-west-1"
+    );
 }
 
 #[test]
@@ -241,13 +287,21 @@ fn verbose_shows_the_requests_redacted() {
     let run = console(&sandbox, &["--profile", "eu", "--verbose"], &[("BROWSER", &browser)]);
     run.assert_success();
     assert!(
-        run.stderr.contains("/federation?Action=getSigninToken&Session=** redacted **"),
+        run.stderr
+            .contains("/federation?Action=getSigninToken&Session=** redacted **"),
         "{}",
         run.stderr
     );
     assert!(run.stderr.contains("&SigninToken=** redacted **"), "{}", run.stderr);
-    assert!(run.stderr.contains("console region eu-west-1 (the profile's region)"), "{}", run.stderr);
-    assert!(run.stderr.ends_with("ssocreds: opened the console for ReadOnly in 111122223333\n"));
+    assert!(
+        run.stderr.contains("console region eu-west-1 (the profile's region)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .ends_with("ssocreds: opened the console for ReadOnly in 111122223333\n")
+    );
     assert!(opened(sandbox.home.path()).contains(&expected_token()));
 }
 
@@ -261,7 +315,11 @@ fn with_answer(answer: FederationAnswer) -> PortalConfig {
 #[test]
 fn each_answer_of_the_federation_endpoint_has_its_exit_code_and_no_secret() {
     let cases = [
-        (FederationAnswer::BadRequest, 4, "refused the role credentials (HTTP 400)"),
+        (
+            FederationAnswer::BadRequest,
+            4,
+            "refused the role credentials (HTTP 400)",
+        ),
         (FederationAnswer::Forbidden, 5, "denied the sign-in (HTTP 403)"),
         (FederationAnswer::ServerError, 7, "failed (HTTP 500)"),
         (FederationAnswer::Html, 7, "HTTP 200 with an HTML page"),
@@ -281,7 +339,10 @@ fn each_answer_of_the_federation_endpoint_has_its_exit_code_and_no_secret() {
             // Nothing of the page is echoed.
             assert!(!run.stderr.contains("configured"), "{}", run.stderr);
         }
-        assert!(!sandbox.home.path().join("opened").exists(), "{answer:?}: a browser was opened");
+        assert!(
+            !sandbox.home.path().join("opened").exists(),
+            "{answer:?}: a browser was opened"
+        );
     }
 }
 
@@ -303,11 +364,29 @@ fn a_server_error_is_retried() {
 fn bad_destinations_and_endpoints_fail_before_any_request() {
     let sandbox = sandbox_with(portal_config());
     let url = sandbox.portal.url();
-    let cases: [(&[&str], &[(&str, &str)], &str); 5] = [
-        (&["--destination", "https://console.aws.amazon.com.evil.example/"], &[], "console destination"),
-        (&["--destination", "https://user@console.aws.amazon.com/"], &[], "user information"),
-        (&["--signin-endpoint", "http://signin.example"], &[], "--signin-endpoint"),
-        (&[], &[("AWS_ENDPOINT_URL_SIGNIN", "http://signin.example")], "AWS_ENDPOINT_URL_SIGNIN"),
+    // (extra arguments, environment, what the message names)
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case; 5] = [
+        (
+            &["--destination", "https://console.aws.amazon.com.evil.example/"],
+            &[],
+            "console destination",
+        ),
+        (
+            &["--destination", "https://user@console.aws.amazon.com/"],
+            &[],
+            "user information",
+        ),
+        (
+            &["--signin-endpoint", "http://signin.example"],
+            &[],
+            "--signin-endpoint",
+        ),
+        (
+            &[],
+            &[("AWS_ENDPOINT_URL_SIGNIN", "http://signin.example")],
+            "AWS_ENDPOINT_URL_SIGNIN",
+        ),
         (&[], &[("AWS_REGION", "not a region")], "AWS_REGION"),
     ];
     for (extra, env, message) in cases {
@@ -353,6 +432,10 @@ fn an_unreachable_endpoint_is_a_network_failure_that_does_not_show_the_request()
     );
     assert_no_console_secret(&run);
     assert_eq!(run.code, 7, "{}", run.stderr);
-    assert!(run.stderr.contains(&format!("no answer from 127.0.0.1:{port}")), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!("no answer from 127.0.0.1:{port}")),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains("Session=%7B"), "{}", run.stderr);
 }
