@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need, idempotently: the wasm target, wasm-bindgen-cli at exactly the version of the
-# wasm-bindgen crate in Cargo.lock, and Debian's chromium, chromium-driver, fish, zsh, man-db and groff-base. npm packages are installed by
-# crates/wasm/test.sh into git-ignored node_modules folders.
+# wasm-bindgen crate in Cargo.lock, and Debian's chromium, chromium-driver, fish, zsh, man-db and groff-base. npm
+# packages are installed by crates/wasm/test.sh into git-ignored node_modules folders.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
