@@ -65,9 +65,6 @@ pub enum Command {
     /// with --print.
     Console(ConsoleArgs),
     /// Print the shell completion script (commands, flags, formats and the profile names of ~/.aws/config).
-    ///
-    /// bash: source <(ssocreds completions bash)    zsh: source <(ssocreds completions zsh)
-    /// fish: ssocreds completions fish | source
     Completions(CompletionsArgs),
     /// Print the man page (roff), every command and flag included.
     ///
@@ -486,8 +483,19 @@ pub enum CompletionShell {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = COMPLETIONS_HELP)]
 pub struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub shell: CompletionShell,
 }
+
+const COMPLETIONS_HELP: &str = "\
+Load it at shell start-up, in ~/.bashrc, ~/.zshrc (after compinit), ~/.config/fish/config.fish, \
+~/.config/elvish/rc.elv or $PROFILE. At each Tab the script asks ssocreds for the candidates, so profile names are \
+read from the config file when you press Tab.
+  bash:        source <(ssocreds completions bash)
+  zsh:         source <(ssocreds completions zsh)
+  fish:        ssocreds completions fish | source
+  elvish:      eval (ssocreds completions elvish | slurp)
+  PowerShell:  ssocreds completions powershell | Out-String | iex";

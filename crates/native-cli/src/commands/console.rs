@@ -112,6 +112,9 @@ fn credential_origin(_plan: &CredentialsPlan) -> CredentialOrigin {
 }
 
 pub fn run(args: &ConsoleArgs, log: &Log) -> Result<(), Failure> {
+    // The credentials go through the steps every command shares (plan, then token and call), role chains included
+    // when they come; `plan_credentials` keeps its environment snapshot to itself, so console's own two variables
+    // (AWS_ENDPOINT_URL_SIGNIN, AWS_REGION) come from a snapshot of its own, taken at the same moment.
     let plan = plan_credentials(&args.target, log)?;
     let env = Environment::read();
     let console = ConsolePlan::resolve(args, &env, &plan)?;
