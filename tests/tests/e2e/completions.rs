@@ -263,3 +263,27 @@ fn the_man_page_renders_without_warnings_and_documents_every_command() {
     // No line is wider than the page.
     assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
 }
+
+#[test]
+fn the_documented_bash_line_works_with_ssocreds_on_the_path() {
+    let sandbox = sandbox();
+    let dir = binary().parent().unwrap().display().to_string();
+    let path = format!("{dir}:{}", std::env::var("PATH").unwrap_or_default());
+    // As in ~/.bashrc: `ssocreds` found through PATH, so the script calls it by name (and follows upgrades).
+    let output = Command::new("bash")
+        .args(["--norc", "--noprofile", "-c"])
+        .arg(
+            "source <(ssocreds completions bash)\n\
+             declare -f _clap_complete_ssocreds | grep -c '\"ssocreds\" --'\n\
+             COMP_WORDS=(ssocreds export --profile pr); COMP_CWORD=3\n\
+             _clap_complete_ssocreds ssocreds pr --profile\n\
+             printf '%s\\n' \"${COMPREPLY[@]}\"",
+        )
+        .env_clear()
+        .env("HOME", sandbox.home.path())
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "1\nprod-admin\n");
+}

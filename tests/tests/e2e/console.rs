@@ -305,6 +305,18 @@ fn verbose_shows_the_requests_redacted() {
     assert!(opened(sandbox.home.path()).contains(&expected_token()));
 }
 
+#[test]
+fn without_a_browser_the_url_is_not_printed_and_print_is_suggested() {
+    let sandbox = sandbox_with(portal_config());
+    let missing = sandbox.home.path().join("no-such-browser").display().to_string();
+    let run = console(&sandbox, &["--profile", "eu"], &[("BROWSER", &missing)]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("could not start a browser"), "{}", run.stderr);
+    assert!(run.stderr.contains("--print"), "{}", run.stderr);
+    assert!(!run.stderr.contains("federation?"), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+}
+
 fn with_answer(answer: FederationAnswer) -> PortalConfig {
     PortalConfig {
         federation: FederationConfig { answer },
