@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need, idempotently: the wasm target, wasm-bindgen-cli at exactly the version of the
-# wasm-bindgen crate in Cargo.lock, and Debian's chromium, chromium-driver and fish. npm packages are installed by
-# crates/wasm/test.sh into git-ignored node_modules folders.
+# wasm-bindgen crate in Cargo.lock, and Debian's chromium, chromium-driver, fish, zsh, man-db and groff-base. npm
+# packages are installed by crates/wasm/test.sh into git-ignored node_modules folders.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +29,10 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
 command -v fish >/dev/null || missing+=(fish)
+# The completion tests load `ssocreds completions zsh` in zsh; the man page test renders `ssocreds man`.
+command -v zsh >/dev/null || missing+=(zsh)
+command -v man >/dev/null || missing+=(man-db)
+command -v groff >/dev/null || missing+=(groff-base)
 if [ ${#missing[@]} -gt 0 ]; then
     say "installing Debian packages: ${missing[*]}"
     sudo_cmd=()

@@ -2,8 +2,10 @@
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::ArgValueCandidates;
 use sso_core::ExportFormat;
 
+use crate::commands::completions::{profile_candidates, sso_session_candidates};
 use crate::failure::{Exit, exit_code_help};
 
 /// Turn an AWS IAM Identity Center (SSO) sign-in into temporary role credentials.
@@ -56,6 +58,18 @@ pub enum Command {
     /// The profiles go in a marked block per sso-session: a re-run replaces only that block, your own sections
     /// and comments stay byte for byte, and a run that changes nothing writes nothing.
     Populate(PopulateArgs),
+    /// Open the AWS console as the role, in the browser, without the access portal.
+    ///
+    /// Fetches role credentials as `export` does, exchanges them for a sign-in token at the AWS federation
+    /// endpoint, and opens the sign-in URL with the browser. The URL signs in whoever opens it: it is printed only
+    /// with --print.
+    Console(ConsoleArgs),
+    /// Print the shell completion script (commands, flags, formats and the profile names of ~/.aws/config).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), every command and flag included.
+    ///
+    /// Install it as: ssocreds man > ~/.local/share/man/man1/ssocreds.1
+    Man,
 }
 
 /// Table for people or JSON for scripts.
@@ -71,7 +85,7 @@ pub enum ListOutput {
 #[derive(Debug, Args, Clone)]
 pub struct PortalArgs {
     /// Use the sign-in of this profile of ~/.aws/config [env: AWS_PROFILE].
-    #[arg(long, short = 'p', value_name = "NAME")]
+    #[arg(long, short = 'p', value_name = "NAME", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
 
     /// The IAM Identity Center region [default: the profile's sso_region, else the token file's region].
@@ -118,7 +132,7 @@ pub struct RolesArgs {
 pub struct TargetArgs {
     /// A profile of ~/.aws/config (or AWS_CONFIG_FILE) with SSO settings [env: AWS_PROFILE, used when
     /// --account-id and --role-name are not both given]
-    #[arg(long, short = 'p', value_name = "NAME")]
+    #[arg(long, short = 'p', value_name = "NAME", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
 
     /// The 12-digit AWS account id [default: the profile's sso_account_id].
@@ -272,11 +286,11 @@ pub struct ExecArgs {
 #[derive(Debug, Args)]
 pub struct PopulateArgs {
     /// The sso-session to populate.
-    #[arg(long, value_name = "NAME", conflicts_with = "profile")]
+    #[arg(long, value_name = "NAME", conflicts_with = "profile", add = ArgValueCandidates::new(sso_session_candidates))]
     pub sso_session: Option<String>,
 
     /// Populate the sso-session of this profile [env: AWS_PROFILE].
-    #[arg(long, short = 'p', value_name = "NAME")]
+    #[arg(long, short = 'p', value_name = "NAME", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
 
     /// Profile names: {account_name}, {account_id}, {role_name} and {session}; made safe and unique.
@@ -302,7 +316,7 @@ pub struct PopulateArgs {
 #[derive(Debug, Args)]
 pub struct TokenArgs {
     /// The token of this profile of ~/.aws/config [env: AWS_PROFILE].
-    #[arg(long, short = 'p', value_name = "NAME", conflicts_with = "all")]
+    #[arg(long, short = 'p', value_name = "NAME", conflicts_with = "all", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
 
     /// Every token file in the cache folder, with start URL, sso-session, region and time left.
@@ -321,11 +335,11 @@ pub struct TokenArgs {
 #[command(after_help = format!("{LOGIN_HELP}\n\n{}", exit_code_help(&LOGIN_EXIT_CODES)))]
 pub struct LoginArgs {
     /// Sign in for this profile of ~/.aws/config [env: AWS_PROFILE; default: the profile `default`].
-    #[arg(long, short = 'p', value_name = "NAME", conflicts_with_all = ["sso_session", "start_url"])]
+    #[arg(long, short = 'p', value_name = "NAME", conflicts_with_all = ["sso_session", "start_url"], add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
 
     /// Sign in for this [sso-session NAME] of ~/.aws/config.
-    #[arg(long, value_name = "NAME", conflicts_with = "start_url")]
+    #[arg(long, value_name = "NAME", conflicts_with = "start_url", add = ArgValueCandidates::new(sso_session_candidates))]
     pub sso_session: Option<String>,
 
     /// Sign in to this start URL without a profile (with --region): a legacy sign-in, cached under the start
@@ -397,11 +411,11 @@ const LOGIN_EXIT_CODES: [Exit; 8] = [
 #[command(after_help = LOGOUT_HELP)]
 pub struct LogoutArgs {
     /// Sign out of this profile's sign-in only (AWS_PROFILE is not consulted) [default: every sign-in].
-    #[arg(long, short = 'p', value_name = "NAME", conflicts_with = "sso_session")]
+    #[arg(long, short = 'p', value_name = "NAME", conflicts_with = "sso_session", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
 
     /// Sign out of this sso-session's sign-in only.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", add = ArgValueCandidates::new(sso_session_candidates))]
     pub sso_session: Option<String>,
 
     #[command(flatten)]
@@ -417,3 +431,71 @@ expire: logging out cannot revoke them.
 Each unexpired token is sent to the portal's Logout first; a token the portal no longer knows (401) was already \
 signed out. When the portal cannot be reached, the files are still removed, and ssocreds says so and exits 7: the \
 session then stays valid on the server until the token expires.";
+
+#[derive(Debug, Args)]
+#[command(after_help = format!("{CONSOLE_HELP}\n\n{}", exit_code_help(&CONSOLE_EXIT_CODES)))]
+pub struct ConsoleArgs {
+    /// The console page to open: a service name such as s3 or ec2, or a full https:// URL on the partition's
+    /// console [default: the console home]
+    #[arg(long, value_name = "SERVICE|URL")]
+    pub destination: Option<String>,
+
+    /// The federation endpoint, without /federation [env: AWS_ENDPOINT_URL_SIGNIN; default: the partition's, such as
+    /// https://signin.aws.amazon.com]. https:// only, except http:// to 127.0.0.1, [::1] or localhost.
+    #[arg(long, value_name = "URL")]
+    pub signin_endpoint: Option<String>,
+
+    /// Write the sign-in URL to stdout instead of opening the browser. The URL signs in whoever opens it.
+    #[arg(long)]
+    pub print: bool,
+
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+const CONSOLE_HELP: &str = "\
+The console opens in the profile's region, else AWS_REGION (--region is the IAM Identity Center region, as in \
+export). The federation endpoint follows the partition of the IAM Identity Center region (aws, aws-us-gov, aws-cn). \
+BROWSER, when set, is the program that opens the URL (else xdg-open, open or rundll32). Without --print, only \
+\"opened the console for ROLE in ACCOUNT\" is printed, on stderr.";
+
+/// The exit codes `console` can end with.
+const CONSOLE_EXIT_CODES: [Exit; 8] = [
+    Exit::Internal,
+    Exit::Usage,
+    Exit::Cache,
+    Exit::SignIn,
+    Exit::NoAccess,
+    Exit::Throttled,
+    Exit::Network,
+    Exit::Config,
+];
+
+/// A shell `completions` writes a script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    #[value(name = "powershell")]
+    PowerShell,
+    Elvish,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = COMPLETIONS_HELP)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
+const COMPLETIONS_HELP: &str = "\
+Load it at shell start-up, in ~/.bashrc, ~/.zshrc (after compinit), ~/.config/fish/config.fish, \
+~/.config/elvish/rc.elv or $PROFILE. At each Tab the script asks ssocreds for the candidates, so profile names are \
+read from the config file when you press Tab.
+  bash:        source <(ssocreds completions bash)
+  zsh:         source <(ssocreds completions zsh)
+  fish:        ssocreds completions fish | source
+  elvish:      eval (ssocreds completions elvish | slurp)
+  PowerShell:  ssocreds completions powershell | Out-String | iex";

@@ -19,6 +19,10 @@ pub struct Environment {
     pub use_fips: bool,
     /// `AWS_USE_DUALSTACK_ENDPOINT=true`.
     pub use_dual_stack: bool,
+    /// `AWS_ENDPOINT_URL_SIGNIN`: the console federation endpoint (`console`); `AWS_ENDPOINT_URL` does not apply.
+    pub endpoint_url_signin: Option<String>,
+    /// `AWS_REGION`: where `console` opens the console when the profile names no `region`.
+    pub aws_region: Option<String>,
 }
 
 impl Environment {
@@ -33,6 +37,8 @@ impl Environment {
             endpoint_url: text("AWS_ENDPOINT_URL"),
             use_fips: flag("AWS_USE_FIPS_ENDPOINT"),
             use_dual_stack: flag("AWS_USE_DUALSTACK_ENDPOINT"),
+            endpoint_url_signin: text(sso_core::SIGNIN_ENDPOINT_VARIABLE),
+            aws_region: text("AWS_REGION"),
         }
     }
 }

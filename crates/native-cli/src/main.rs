@@ -21,6 +21,8 @@ use crate::cli::{Cli, Command};
 use crate::log::Log;
 
 fn main() -> ExitCode {
+    // A Tab in a shell with `ssocreds completions` loaded: answer it and exit.
+    commands::completions::complete_if_asked();
     let cli = Cli::parse();
     let log = Log {
         verbose: cli.verbose,
@@ -37,6 +39,9 @@ fn main() -> ExitCode {
         Command::Accounts(args) => commands::discover::accounts(args, &log),
         Command::Roles(args) => commands::discover::roles(args, &log),
         Command::Populate(args) => commands::populate::run(args, &log),
+        Command::Console(args) => commands::console::run(args, &log),
+        Command::Completions(args) => commands::completions::run(args),
+        Command::Man => commands::man::run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

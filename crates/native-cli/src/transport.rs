@@ -75,6 +75,24 @@ impl SendError {
     }
 }
 
+impl SendError {
+    /// The message with nothing of a secret URL in it: reqwest names the URL in some errors (`… for url (…)`), so
+    /// a message that still shows any of its query after removing it whole is replaced by a plain one.
+    fn without_url(mut self, url: &str) -> Self {
+        self.message = self.message.replace(url, "(the URL)");
+        let query = url.split_once('?').map_or("", |(_, query)| query);
+        let leaks = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('=').map(|(_, value)| value))
+            .any(|value| value.len() >= 8 && self.message.contains(value));
+        if leaks || self.message.contains("url (") {
+            self.message =
+                "the request failed (the details would show the request's URL, which holds secrets)".to_owned();
+        }
+        self
+    }
+}
+
 impl From<reqwest::Error> for SendError {
     fn from(error: reqwest::Error) -> Self {
         // reqwest's own message repeats the URL; the innermost cause ("Connection refused") is what helps.
@@ -224,6 +242,38 @@ impl Transport {
         log: &Log,
         parse: impl Fn(&HttpResponse) -> Result<T, E>,
     ) -> Result<Result<T, E>, Failure> {
+        self.call_shown_as(deadline, request, None, log, parse)
+    }
+
+    /// [`call`](Self::call) for a request whose URL itself is a secret (the console federation request carries the
+    /// role credentials in its query): `--verbose` shows `display_url` in its place, and no message repeats it.
+    pub fn call_with_secret_url<T, E: Retryable>(
+        &self,
+        request: &HttpRequest,
+        display_url: &str,
+        log: &Log,
+        parse: impl Fn(&HttpResponse) -> Result<T, E>,
+    ) -> Result<Result<T, E>, Failure> {
+        self.call_shown_as(&self.deadline(), request, Some(display_url), log, parse)
+    }
+
+    fn call_shown_as<T, E: Retryable>(
+        &self,
+        deadline: &Deadline,
+        request: &HttpRequest,
+        display_url: Option<&str>,
+        log: &Log,
+        parse: impl Fn(&HttpResponse) -> Result<T, E>,
+    ) -> Result<Result<T, E>, Failure> {
+        // What `--verbose` and the failure message show: the request itself, or a copy with the redacted URL.
+        let shown_copy = display_url.map(|url| HttpRequest {
+            method: request.method,
+            url: url.to_owned(),
+            headers: request.headers.clone(),
+            body: request.body.clone(),
+            body_is_secret: request.body_is_secret,
+        });
+        let shown = shown_copy.as_ref().unwrap_or(request);
         let mut attempt = 1;
         let mut sent = 0;
         loop {
@@ -231,7 +281,7 @@ impl Transport {
             let outcome = if time_left.is_zero() {
                 Err(SendError::out_of_time())
             } else {
-                log.request(request, attempt);
+                log.request(shown, attempt);
                 sent += 1;
                 let started = Instant::now();
                 self.send_once(request, time_left).map(|response| {
@@ -239,6 +289,10 @@ impl Transport {
                     parse(&response)
                 })
             };
+            let outcome = outcome.map_err(|error| match display_url {
+                Some(_) => error.without_url(&request.url),
+                None => error,
+            });
             let (retryable, retry_after) = match &outcome {
                 Ok(Ok(_)) => (false, None),
                 Ok(Err(error)) => error.retry_hint(),
@@ -267,7 +321,7 @@ impl Transport {
                             deadline.budget.as_secs_f64()
                         ));
                     }
-                    return outcome.map_err(|error| transport_failure(&request.url, &error, sent, deadline));
+                    return outcome.map_err(|error| transport_failure(&shown.url, &error, sent, deadline));
                 }
             }
         }
@@ -304,4 +358,32 @@ fn jitter() -> u32 {
     // Without entropy the jitter is merely zero; retries still work.
     let _ = getrandom::fill(&mut bytes);
     u32::from_le_bytes(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(message: &str) -> SendError {
+        SendError {
+            message: message.to_owned(),
+            timeout: false,
+            connect: true,
+        }
+    }
+
+    #[test]
+    fn a_secret_url_never_shows_in_a_send_error() {
+        let url =
+            "https://signin.example/federation?Action=getSigninToken&Session=%7B%22sessionKey%22%3A%22SECRETKEY%22%7D";
+        let whole = error(&format!("error sending request for url ({url})")).without_url(url);
+        assert!(!whole.message.contains("SECRET"), "{}", whole.message);
+        // reqwest prints the parsed URL, which may differ from the string sent; any value of the query gives it away.
+        let reparsed = error("builder error for url (https://signin.example/federation?Session=%7B%22sessionKey%22%3A%22SECRETKEY%22%7D)")
+            .without_url(url);
+        assert!(!reparsed.message.contains("SECRET"), "{}", reparsed.message);
+        assert!(reparsed.connect);
+        let plain = error("Connection refused (os error 111)").without_url(url);
+        assert_eq!(plain.message, "Connection refused (os error 111)");
+    }
 }

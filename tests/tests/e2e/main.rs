@@ -40,3 +40,11 @@ mod tls;
 // Files linked in from a dotfiles repository: populate, write, a refresh and login write through the link to its
 // final target; a read-only target is refused with both paths named and nothing changed.
 mod links;
+
+// `ssocreds console`: the sign-in URL from the fake federation endpoint, its destination per profile, service and
+// partition, the browser, and every failure with its exit code and no secret.
+mod console;
+
+// `ssocreds completions` loaded by real bash, fish and zsh (commands, flags, profile names); `ssocreds man`
+// rendered by man without warnings.
+mod completions;

@@ -8,12 +8,15 @@
 //! 5. `role_credentials.rs`: the portal call;
 //! 6. the subcommand's own file formats the result, and `output.rs` writes it.
 
+pub mod completions;
 pub mod config_file;
+pub mod console;
 pub mod discover;
 pub mod exec;
 pub mod export;
 pub mod login;
 pub mod logout;
+pub mod man;
 pub mod output;
 pub mod populate;
 pub mod process;
