@@ -45,7 +45,7 @@ pub struct RequestOptions {
     /// The token cache file's contents.
     #[tsify(type = "CacheInput")]
     pub cache: Option<JsInput>,
-    /// 12 digits.
+    /// The account id: 1 to 12 digits (AWS issues 12).
     #[tsify(type = "string")]
     pub account_id: Option<String>,
     /// The role (permission set) name, case-sensitive.
@@ -94,7 +94,7 @@ pub struct CommandsOptions {
     /// The token cache file's contents.
     #[tsify(type = "CacheInput")]
     pub cache: Option<JsInput>,
-    /// 12 digits.
+    /// The account id: 1 to 12 digits (AWS issues 12).
     #[tsify(type = "string")]
     pub account_id: Option<String>,
     /// The role (permission set) name, case-sensitive.
