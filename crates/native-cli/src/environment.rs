@@ -19,6 +19,9 @@ pub struct Environment {
     pub use_fips: bool,
     /// `AWS_USE_DUALSTACK_ENDPOINT=true`.
     pub use_dual_stack: bool,
+    /// The raw values a role chain's STS endpoint and region depend on (`AWS_REGION`, `AWS_DEFAULT_REGION`,
+    /// `AWS_STS_REGIONAL_ENDPOINTS`, `AWS_ENDPOINT_URL_STS`, …): the core weighs them against the profile.
+    pub chain: sso_core::ChainEnvironment,
 }
 
 impl Environment {
@@ -33,6 +36,16 @@ impl Environment {
             endpoint_url: text("AWS_ENDPOINT_URL"),
             use_fips: flag("AWS_USE_FIPS_ENDPOINT"),
             use_dual_stack: flag("AWS_USE_DUALSTACK_ENDPOINT"),
+            chain: sso_core::ChainEnvironment {
+                aws_region: text("AWS_REGION"),
+                aws_default_region: text("AWS_DEFAULT_REGION"),
+                sts_regional_endpoints: text("AWS_STS_REGIONAL_ENDPOINTS"),
+                use_fips_endpoint: text("AWS_USE_FIPS_ENDPOINT"),
+                use_dualstack_endpoint: text("AWS_USE_DUALSTACK_ENDPOINT"),
+                endpoint_url_sts: text("AWS_ENDPOINT_URL_STS"),
+                endpoint_url: text("AWS_ENDPOINT_URL"),
+                ignore_configured_endpoint_urls: text("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"),
+            },
         }
     }
 }

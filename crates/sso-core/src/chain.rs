@@ -280,9 +280,8 @@ pub fn services_sts_endpoint_url(config_text: &str, services_name: &str) -> Opti
         match line.kind {
             LineKind::Section { header } => {
                 let mut words = header.split_whitespace();
-                in_section = words.next() == Some("services")
-                    && words.next() == Some(services_name)
-                    && words.next().is_none();
+                in_section =
+                    words.next() == Some("services") && words.next() == Some(services_name) && words.next().is_none();
                 in_sts = false;
             }
             LineKind::Key { key, value } if in_section => {

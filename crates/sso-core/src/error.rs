@@ -7,8 +7,8 @@
 use crate::{
     CacheError, CallbackError, ChainError, ConfigError, CredentialsFileError, DeviceAuthorizationExpired,
     EndpointError, ExportError, InvalidParameter, OidcError, PkceError, PortalError, RefreshUnavailable, RegionError,
-    RegistrationCacheError, RoleCacheError, SsoSessionError, StsError, StsRequestError, TemplateError,
-    TimestampError, TokenChoiceError, TokenError, ValidationError,
+    RegistrationCacheError, RoleCacheError, SsoSessionError, StsError, StsRequestError, TemplateError, TimestampError,
+    TokenChoiceError, TokenError, ValidationError,
 };
 
 /// Any error of the core. `Display` is the specific error's message and `source()` its cause; match on the
@@ -159,7 +159,8 @@ mod tests {
         let response = crate::HttpResponse {
             status: 403,
             headers: Vec::new(),
-            body: b"<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error></ErrorResponse>".to_vec(),
+            body: b"<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error></ErrorResponse>"
+                .to_vec(),
         };
         let arn = crate::RoleArn::new("arn:aws:iam::444455556666:role/Deploy").unwrap();
         let sts = crate::parse_assume_role_response(&response, &arn, "eu-west-1").unwrap_err();
