@@ -38,3 +38,8 @@ mod tls;
 // Files linked in from a dotfiles repository: populate, write, a refresh and login write through the link to its
 // final target; a read-only target is refused with both paths named and nothing changed.
 mod links;
+
+// Role chains (role_arn + source_profile on top of an SSO profile) through export, process, write and exec against
+// the fake STS: session names, durations, external ids, MFA, STS endpoints, the process cache's keys, each error's
+// exit code, and botocore resolving the same profile to the same role.
+mod chains;
