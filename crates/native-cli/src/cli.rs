@@ -130,8 +130,8 @@ pub struct RolesArgs {
 /// Which credentials: a profile of ~/.aws/config, or an account and role with a token.
 #[derive(Debug, Args, Clone)]
 pub struct TargetArgs {
-    /// A profile of ~/.aws/config (or AWS_CONFIG_FILE) with SSO settings [env: AWS_PROFILE, used when
-    /// --account-id and --role-name are not both given]
+    /// A profile of ~/.aws/config (or AWS_CONFIG_FILE) with SSO settings, or a role profile (role_arn +
+    /// source_profile) on top of one [env: AWS_PROFILE, used when --account-id and --role-name are not both given]
     #[arg(long, short = 'p', value_name = "NAME", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
 
@@ -146,6 +146,10 @@ pub struct TargetArgs {
     /// The IAM Identity Center region [default: the profile's sso_region, else the token file's region].
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
+
+    /// The six-digit code of the MFA device, for a role profile with mfa_serial [default: ask on the terminal].
+    #[arg(long, value_name = "CODE")]
+    pub mfa_code: Option<String>,
 
     #[command(flatten)]
     pub source: TokenSource,

@@ -21,8 +21,9 @@ pub struct Environment {
     pub use_dual_stack: bool,
     /// `AWS_ENDPOINT_URL_SIGNIN`: the console federation endpoint (`console`); `AWS_ENDPOINT_URL` does not apply.
     pub endpoint_url_signin: Option<String>,
-    /// `AWS_REGION`: where `console` opens the console when the profile names no `region`.
-    pub aws_region: Option<String>,
+    /// The raw values a role chain's STS endpoint and region depend on (`AWS_REGION`, `AWS_DEFAULT_REGION`,
+    /// `AWS_STS_REGIONAL_ENDPOINTS`, `AWS_ENDPOINT_URL_STS`, …): the core weighs them against the profile.
+    pub chain: sso_core::ChainEnvironment,
 }
 
 impl Environment {
@@ -38,7 +39,16 @@ impl Environment {
             use_fips: flag("AWS_USE_FIPS_ENDPOINT"),
             use_dual_stack: flag("AWS_USE_DUALSTACK_ENDPOINT"),
             endpoint_url_signin: text(sso_core::SIGNIN_ENDPOINT_VARIABLE),
-            aws_region: text("AWS_REGION"),
+            chain: sso_core::ChainEnvironment {
+                aws_region: text("AWS_REGION"),
+                aws_default_region: text("AWS_DEFAULT_REGION"),
+                sts_regional_endpoints: text("AWS_STS_REGIONAL_ENDPOINTS"),
+                use_fips_endpoint: text("AWS_USE_FIPS_ENDPOINT"),
+                use_dualstack_endpoint: text("AWS_USE_DUALSTACK_ENDPOINT"),
+                endpoint_url_sts: text("AWS_ENDPOINT_URL_STS"),
+                endpoint_url: text("AWS_ENDPOINT_URL"),
+                ignore_configured_endpoint_urls: text("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"),
+            },
         }
     }
 }

@@ -1,6 +1,8 @@
 //! How `ssocreds` fails: one message for people and one exit code per kind of failure.
 
-use sso_core::{CacheError, CallbackError, OidcErrorKind, PortalErrorKind, RegionError};
+use sso_core::{
+    CacheError, CallbackError, ChainError, OidcErrorKind, PortalErrorKind, RegionError, StsErrorKind, StsRequestError,
+};
 
 /// Exit codes. Documented in the README and `ssocreds --help`; never renumber one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,6 +146,22 @@ impl From<sso_core::Error> for Failure {
                 OidcErrorKind::InvalidRequestRegion => Exit::Usage,
                 _ => Exit::SignIn,
             },
+            // A role chain: an endpoint override is a usage error as elsewhere; every other problem (a cycle, a
+            // missing source, an unsupported source, a bad value, the root's SSO settings) is in the config file.
+            E::Chain(ChainError::Endpoint { .. }) => Exit::Usage,
+            E::Chain(_) => Exit::Config,
+            E::Sts(e) => match e.kind {
+                StsErrorKind::AccessDenied => Exit::NoAccess,
+                StsErrorKind::ExpiredToken | StsErrorKind::InvalidCredentials => Exit::SignIn,
+                StsErrorKind::RegionDisabled | StsErrorKind::Validation => Exit::Config,
+                StsErrorKind::Throttled => Exit::Throttled,
+                StsErrorKind::Server | StsErrorKind::UnexpectedResponse => Exit::Network,
+            },
+            // An MFA code missing (no terminal to ask on) or malformed: what to type is the user's to fix.
+            E::StsRequest(StsRequestError::MfaCodeRequired { .. } | StsRequestError::InvalidMfaCode { .. }) => {
+                Exit::Usage
+            }
+            E::InvalidParameter(_) => Exit::Usage,
             // A new kind of core error: still reported, with the catch-all code until it gets its own.
             _ => Exit::Internal,
         };
@@ -174,6 +192,10 @@ through_core_error!(
     sso_core::SsoSessionError,
     sso_core::TemplateError,
     sso_core::CallbackError,
+    sso_core::ChainError,
+    sso_core::StsError,
+    sso_core::StsRequestError,
+    sso_core::InvalidParameter,
 );
 
 /// A cache file that could not be used, with its path.
@@ -246,5 +268,50 @@ mod tests {
         assert_eq!(Failure::from(expired).exit, Exit::SignIn);
         let ambiguous = sso_core::Error::from(sso_core::TokenChoiceError::Ambiguous { candidates: vec![0, 1] });
         assert_eq!(Failure::from(ambiguous).exit, Exit::Cache);
+    }
+
+    #[test]
+    fn chain_and_sts_errors_map_to_their_exit_codes() {
+        let cycle = ChainError::Cycle {
+            cycle: vec!["a".into(), "b".into(), "a".into()],
+        };
+        assert_eq!(Failure::from(cycle).exit, Exit::Config);
+        let missing = ChainError::MissingSource {
+            profile: "a".into(),
+            source_profile: "ghost".into(),
+        };
+        assert_eq!(Failure::from(missing).exit, Exit::Config);
+        let insecure = sso_core::Endpoint::custom("http://sts.example.test").unwrap_err();
+        let endpoint = ChainError::Endpoint {
+            from: "AWS_ENDPOINT_URL_STS".into(),
+            source: insecure,
+        };
+        assert_eq!(Failure::from(endpoint).exit, Exit::Usage);
+        let mfa = StsRequestError::MfaCodeRequired {
+            role_arn: "arn:aws:iam::444455556666:role/Deploy".into(),
+            serial: "arn:aws:iam::111122223333:mfa/alice".into(),
+        };
+        assert_eq!(Failure::from(mfa).exit, Exit::Usage);
+        let arn = sso_core::RoleArn::new("arn:aws:iam::444455556666:role/Deploy").unwrap();
+        let table = [
+            (403, "AccessDenied", Exit::NoAccess),
+            (400, "ExpiredToken", Exit::SignIn),
+            (403, "SignatureDoesNotMatch", Exit::SignIn),
+            (403, "RegionDisabledException", Exit::Config),
+            (400, "ValidationError", Exit::Config),
+            (400, "Throttling", Exit::Throttled),
+            (500, "InternalFailure", Exit::Network),
+            (502, "", Exit::Network),
+        ];
+        for (status, code, exit) in table {
+            let body = format!("<ErrorResponse><Error><Code>{code}</Code><Message>m</Message></Error></ErrorResponse>");
+            let response = sso_core::HttpResponse {
+                status,
+                headers: Vec::new(),
+                body: body.into_bytes(),
+            };
+            let error = sso_core::parse_assume_role_response(&response, &arn, "eu-west-1").unwrap_err();
+            assert_eq!(Failure::from(error).exit, exit, "{code}");
+        }
     }
 }

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use crate::config::{ConfigError, ConfigFile, ConfigValue, Properties, SsoProfile, resolve_sso_profile};
 use crate::endpoint::{EndpointError, EndpointOptions};
 use crate::ids::{Region, ValidationError};
+use crate::ini::{LineKind, lex};
 use crate::quote::Quoted;
 use crate::sts::{
     AssumeRole, InvalidParameter, MIN_DURATION, ROLE_CHAINING_MAX_DURATION, RoleArn, StsEndpoint, StsEndpointSettings,
@@ -265,6 +266,59 @@ impl ChainError {
 /// [`resolve_sso_profile`].
 pub fn is_role_profile(config: &ConfigFile, profile: &str) -> bool {
     config.profile(profile).is_some_and(|p| p.value("role_arn").is_some())
+}
+
+/// The `endpoint_url` under `sts =` in the `[services NAME]` section of a config file's text: what
+/// [`ChainInputs::services_sts_endpoint_url`] needs for a profile with `services = NAME` (the host reads the
+/// profile's `services` value from [`ConfigFile`], which does not keep `[services]` sections). When the section or
+/// the value is repeated, the last one counts, as the SDKs merge repeated sections.
+pub fn services_sts_endpoint_url(config_text: &str, services_name: &str) -> Option<String> {
+    let mut in_section = false;
+    let mut in_sts = false;
+    let mut found = None;
+    for line in lex(config_text) {
+        match line.kind {
+            LineKind::Section { header } => {
+                let mut words = header.split_whitespace();
+                in_section =
+                    words.next() == Some("services") && words.next() == Some(services_name) && words.next().is_none();
+                in_sts = false;
+            }
+            LineKind::Key { key, value } if in_section => {
+                in_sts = key.eq_ignore_ascii_case("sts") && value.is_empty();
+            }
+            LineKind::Continuation { value } if in_section && in_sts => {
+                if let Some((key, url)) = value.split_once('=')
+                    && key.trim().eq_ignore_ascii_case("endpoint_url")
+                {
+                    found = Some(url.trim().to_owned()).filter(|u| !u.is_empty());
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The profiles of a shared credentials file (`~/.aws/credentials`) that hold `aws_access_key_id`: what
+/// [`ChainInputs::static_key_profiles`] wants. Sections are named as written (`[name]`, no `profile` prefix).
+pub fn static_key_profiles(credentials_text: &str) -> Vec<String> {
+    let mut current: Option<&str> = None;
+    let mut names: Vec<String> = Vec::new();
+    for line in lex(credentials_text) {
+        match line.kind {
+            LineKind::Section { header } => current = Some(header.trim()),
+            LineKind::Key { key, value } if key.eq_ignore_ascii_case("aws_access_key_id") && !value.is_empty() => {
+                if let Some(name) = current
+                    && !names.iter().any(|n| n == name)
+                {
+                    names.push(name.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    names
 }
 
 fn text<'a>(properties: &'a Properties, key: &str) -> Option<&'a str> {
@@ -947,6 +1001,50 @@ sso_region = us-east-1
         );
         assert_eq!(err(&format!("{arn}\nexternal_id = x")).code(), "CHAIN_INVALID_VALUE");
         assert_eq!(err(&format!("{arn}\nmfa_serial = abc")).code(), "CHAIN_INVALID_VALUE");
+    }
+
+    #[test]
+    fn services_sections_and_credentials_files_are_read_for_what_a_chain_needs() {
+        let text = "\
+[profile x]
+services = local
+[services other]
+sts =
+  endpoint_url = http://127.0.0.1:1
+[services local]
+s3 =
+  endpoint_url = http://127.0.0.1:2
+sts =
+  # a comment
+  Endpoint_URL = http://127.0.0.1:3
+region = eu-west-1
+";
+        assert_eq!(
+            services_sts_endpoint_url(text, "local").as_deref(),
+            Some("http://127.0.0.1:3")
+        );
+        assert_eq!(
+            services_sts_endpoint_url(text, "other").as_deref(),
+            Some("http://127.0.0.1:1")
+        );
+        assert_eq!(services_sts_endpoint_url(text, "nope"), None);
+        assert_eq!(services_sts_endpoint_url("[services local]\nsts = x\n", "local"), None);
+
+        let credentials = "\
+[keys]
+aws_access_key_id = AKIAEXAMPLE
+aws_secret_access_key = x
+[written-by-ssocreds]
+aws_access_key_id = ASIAEXAMPLE
+[empty]
+aws_access_key_id =
+[region-only]
+region = eu-west-1
+[keys]
+aws_access_key_id = AKIAOTHER
+";
+        assert_eq!(static_key_profiles(credentials), ["keys", "written-by-ssocreds"]);
+        assert!(static_key_profiles("").is_empty());
     }
 
     #[test]

@@ -5,9 +5,10 @@
 
 // Through the crate root's re-exports, so that moving an error between modules does not touch this file.
 use crate::{
-    CacheError, CallbackError, ConfigError, CredentialsFileError, DeviceAuthorizationExpired, EndpointError,
-    ExportError, OidcError, PkceError, PortalError, RefreshUnavailable, RegionError, RegistrationCacheError,
-    RoleCacheError, SsoSessionError, TemplateError, TimestampError, TokenChoiceError, TokenError, ValidationError,
+    CacheError, CallbackError, ChainError, ConfigError, CredentialsFileError, DeviceAuthorizationExpired,
+    EndpointError, ExportError, InvalidParameter, OidcError, PkceError, PortalError, RefreshUnavailable, RegionError,
+    RegistrationCacheError, RoleCacheError, SsoSessionError, StsError, StsRequestError, TemplateError, TimestampError,
+    TokenChoiceError, TokenError, ValidationError,
 };
 
 /// Any error of the core. `Display` is the specific error's message and `source()` its cause; match on the
@@ -75,6 +76,18 @@ pub enum Error {
     /// A `populate` name template that cannot be used.
     #[error(transparent)]
     Template(#[from] TemplateError),
+    /// A role chain (`role_arn` + `source_profile`) that cannot be resolved.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// An error answer (or an unreadable one) of STS `AssumeRole`.
+    #[error(transparent)]
+    Sts(#[from] StsError),
+    /// An `AssumeRole` request that cannot be built (an MFA code missing or malformed).
+    #[error(transparent)]
+    StsRequest(#[from] StsRequestError),
+    /// A role ARN, session name, external id, MFA serial or MFA code that is not valid.
+    #[error(transparent)]
+    InvalidParameter(#[from] InvalidParameter),
 }
 
 impl Error {
@@ -101,6 +114,10 @@ impl Error {
             Self::Pkce(e) => e.code(),
             Self::Callback(e) => e.code(),
             Self::Template(e) => e.code(),
+            Self::Chain(e) => e.code(),
+            Self::Sts(e) => e.code(),
+            Self::StsRequest(e) => e.code(),
+            Self::InvalidParameter(_) => "INVALID_PARAMETER",
         }
     }
 }
@@ -123,6 +140,31 @@ mod tests {
         let error = Error::from(cache);
         assert_eq!(error.code(), code);
         assert_eq!(std::error::Error::source(&error).map(ToString::to_string), source);
+    }
+
+    #[test]
+    fn chain_and_sts_errors_fold_with_their_codes() {
+        let cycle = ChainError::Cycle {
+            cycle: vec!["a".into(), "b".into(), "a".into()],
+        };
+        let error = Error::from(cycle.clone());
+        assert_eq!((error.code(), error.to_string()), ("CHAIN_CYCLE", cycle.to_string()));
+        let mfa = StsRequestError::MfaCodeRequired {
+            role_arn: "arn:aws:iam::444455556666:role/Deploy".into(),
+            serial: "arn:aws:iam::111122223333:mfa/alice".into(),
+        };
+        assert_eq!(Error::from(mfa).code(), "STS_MFA_CODE_REQUIRED");
+        let invalid = crate::RoleArn::new("Deploy").unwrap_err();
+        assert_eq!(Error::from(invalid).code(), "INVALID_PARAMETER");
+        let response = crate::HttpResponse {
+            status: 403,
+            headers: Vec::new(),
+            body: b"<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error></ErrorResponse>"
+                .to_vec(),
+        };
+        let arn = crate::RoleArn::new("arn:aws:iam::444455556666:role/Deploy").unwrap();
+        let sts = crate::parse_assume_role_response(&response, &arn, "eu-west-1").unwrap_err();
+        assert_eq!(Error::from(sts).code(), "STS_ACCESS_DENIED");
     }
 
     #[test]

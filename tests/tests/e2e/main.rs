@@ -48,3 +48,8 @@ mod console;
 // `ssocreds completions` loaded by real bash, fish and zsh (commands, flags, profile names); `ssocreds man`
 // rendered by man without warnings.
 mod completions;
+
+// Role chains (role_arn + source_profile on top of an SSO profile) through export, process, write and exec against
+// the fake STS: session names, durations, external ids, MFA, STS endpoints, the process cache's keys, each error's
+// exit code, and botocore resolving the same profile to the same role.
+mod chains;

@@ -34,3 +34,17 @@ pub fn read_config(log: &Log) -> Result<ConfigInput, Failure> {
     }
     Ok(config)
 }
+
+/// A credentials file larger than this is not one.
+const MAX_CREDENTIALS_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The profiles of `AWS_SHARED_CREDENTIALS_FILE` (else `~/.aws/credentials`) that hold static keys, for a role
+/// chain's error messages. A missing or unreadable file reads as none: it only sharpens an error.
+pub fn read_static_key_profiles() -> Vec<String> {
+    files::env_path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials")
+        .and_then(|path| files::read_text(&path, MAX_CREDENTIALS_BYTES, "the credentials file", Exit::Config))
+        .ok()
+        .flatten()
+        .map(|text| sso_core::static_key_profiles(&text))
+        .unwrap_or_default()
+}

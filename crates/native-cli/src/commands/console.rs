@@ -12,7 +12,7 @@ use sso_core::{
 };
 
 use super::resolve::CredentialsPlan;
-use super::{credentials_for, output, plan_credentials};
+use super::{Inputs, credentials_for, output, plan_credentials};
 use crate::cli::ConsoleArgs;
 use crate::environment::Environment;
 use crate::failure::{Exit, Failure};
@@ -43,7 +43,7 @@ impl ConsolePlan {
                 let note = format!("console region {} (the profile's region)", region.as_str());
                 (Some(region), Some(note))
             }
-            None => match env.aws_region.as_deref() {
+            None => match env.chain.aws_region.as_deref() {
                 Some(name) => {
                     let region = Region::new(name)
                         .map_err(|e| Failure::new(Exit::Usage, format!("AWS_REGION: {}", crate::failure::chain(&e))))?;
@@ -104,20 +104,22 @@ impl Retryable for SigninError {
     }
 }
 
-/// ROLE-CHAIN HOOK: where the plan's credentials come from. The plan does not say yet whether they come from a role
-/// chain; when it does, return [`CredentialOrigin::RoleChaining`] for those (the federation endpoint then refuses a
-/// `SessionDuration`, which `console` does not send today, so nothing else changes).
-fn credential_origin(_plan: &CredentialsPlan) -> CredentialOrigin {
-    CredentialOrigin::Portal
+/// Where the plan's credentials come from: the portal, or a role chain (the federation endpoint refuses a
+/// `SessionDuration` with role-chained credentials; `console` sends none today).
+fn credential_origin(plan: &CredentialsPlan) -> CredentialOrigin {
+    if plan.target.chain.is_some() {
+        CredentialOrigin::RoleChaining
+    } else {
+        CredentialOrigin::Portal
+    }
 }
 
 pub fn run(args: &ConsoleArgs, log: &Log) -> Result<(), Failure> {
-    // The credentials go through the steps every command shares (plan, then token and call), role chains included
-    // when they come; `plan_credentials` keeps its environment snapshot to itself, so console's own two variables
-    // (AWS_ENDPOINT_URL_SIGNIN, AWS_REGION) come from a snapshot of its own, taken at the same moment.
-    let plan = plan_credentials(&args.target, log)?;
-    let env = Environment::read();
-    let console = ConsolePlan::resolve(args, &env, &plan)?;
+    // The credentials go through the steps every command shares (plan, then token and call, then the role chain);
+    // console's own two variables (AWS_ENDPOINT_URL_SIGNIN, AWS_REGION) come from the same one snapshot.
+    let inputs = Inputs::read();
+    let plan = plan_credentials(&args.target, &inputs, log)?;
+    let console = ConsolePlan::resolve(args, &inputs.env, &plan)?;
     if let Some(note) = &console.region_note {
         log.verbose(note);
     }
@@ -193,14 +195,17 @@ sso_role_name = ReadOnly
             unreachable!()
         };
         let config = ConfigText(Ok(("config".into(), Some(CONFIG.to_owned()))));
-        let plan = resolve_credentials(&console.target, env, chrono::Utc::now(), config)?;
+        let plan = resolve_credentials(&console.target, env, chrono::Utc::now(), config, &[])?;
         ConsolePlan::resolve(&console, env, &plan)
     }
 
     #[test]
     fn the_profile_region_wins_over_aws_region() {
         let env = Environment {
-            aws_region: Some("ap-south-1".into()),
+            chain: sso_core::ChainEnvironment {
+                aws_region: Some("ap-south-1".into()),
+                ..Default::default()
+            },
             ..Environment::default()
         };
         let plan = resolve(&["--profile", "eu"], &env).unwrap();
@@ -272,7 +277,10 @@ sso_role_name = ReadOnly
         .unwrap_err();
         assert_eq!(error.exit, Exit::Usage);
         let env = Environment {
-            aws_region: Some("not a region".into()),
+            chain: sso_core::ChainEnvironment {
+                aws_region: Some("not a region".into()),
+                ..Default::default()
+            },
             ..Environment::default()
         };
         let args = ["--account-id", "111122223333", "--role-name", "R"];

@@ -5,9 +5,11 @@
 //! 3. `resolve.rs`: flags + environment + config text + `now` → what to do (a pure function, unit-tested; the
 //!    config is parsed there, and only when a profile may be used);
 //! 4. `token_source.rs`: the token file found and read; `refresh.rs`: refreshed under its lock if due;
-//! 5. `role_credentials.rs`: the portal call;
+//! 5. `role_credentials.rs`: the portal call; then, for a role profile, `assume_role.rs`: one STS `AssumeRole` per
+//!    hop of the chain, each with the previous credentials;
 //! 6. the subcommand's own file formats the result, and `output.rs` writes it.
 
+pub mod assume_role;
 pub mod completions;
 pub mod config_file;
 pub mod console;
@@ -52,10 +54,16 @@ impl Inputs {
     }
 }
 
-/// Steps 1 to 3 for `export`, `process`, `write` and `exec`: inputs, config text, resolution.
-pub fn plan_credentials(args: &TargetArgs, log: &Log) -> Result<CredentialsPlan, Failure> {
-    let inputs = Inputs::read();
-    let plan = resolve::resolve_credentials(args, &inputs.env, inputs.now, config_file::read_config_text())?;
+/// Steps 2 and 3 for the commands that fetch role credentials: config text, resolution (step 1, the inputs, is the
+/// caller's `Inputs::read()`, so that a command needing more of the environment reads it in that one snapshot).
+pub fn plan_credentials(args: &TargetArgs, inputs: &Inputs, log: &Log) -> Result<CredentialsPlan, Failure> {
+    let plan = resolve::resolve_credentials(
+        args,
+        &inputs.env,
+        inputs.now,
+        config_file::read_config_text(),
+        &config_file::read_static_key_profiles(),
+    )?;
     for note in &plan.notes {
         log.note(note);
     }
@@ -64,15 +72,20 @@ pub fn plan_credentials(args: &TargetArgs, log: &Log) -> Result<CredentialsPlan,
 
 /// Steps 1 to 5: the plan, the token, the call.
 pub fn fetch_credentials(args: &TargetArgs, log: &Log) -> Result<(RoleCredentials, CredentialsPlan), Failure> {
-    let plan = plan_credentials(args, log)?;
+    let plan = plan_credentials(args, &Inputs::read(), log)?;
     let credentials = credentials_for(&plan, plan.now, log)?;
     Ok((credentials, plan))
 }
 
-/// Steps 4 and 5 for a resolved plan at `now`: the token (refreshed if due), then the call. Commands that fetch
-/// more than once (`serve`) call this again with a new `now`; every command gets its credentials through here.
+/// Steps 4 and 5 for a resolved plan at `now`: the token (refreshed if due), then the call, then the role chain's
+/// `AssumeRole` calls if the profile is a role profile. Commands that fetch more than once (`serve`) call this
+/// again with a new `now`; every command gets its credentials through here.
 pub fn credentials_for(plan: &CredentialsPlan, now: DateTime<Utc>, log: &Log) -> Result<RoleCredentials, Failure> {
     let profile = plan.target.profile.as_ref();
     let loaded = token_source::obtain_token(&plan.token, profile, &plan.network, now, log)?;
-    role_credentials::fetch(plan, &loaded, log)
+    let credentials = role_credentials::fetch(plan, &loaded, log)?;
+    match &plan.target.chain {
+        Some(chain) => assume_role::assume_chain(plan, chain, credentials, now, log),
+        None => Ok(credentials),
+    }
 }

@@ -1,14 +1,16 @@
 //! `ssocreds process`: `credential_process` output, with a role-credentials cache so that the SDKs' repeated calls
-//! within the credentials' life cost no portal call.
+//! within the credentials' life cost no portal call. A role chain's credentials are cached the same way, under a
+//! key made of the whole chain (`sso_core::chain_cache_file_name`), so that two chains never share an entry.
 
 use std::path::PathBuf;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sso_core::{
-    AccountId, ExportFormat, ExportOptions, RoleCredentials, RoleName, format_exports, parse_role_cache,
-    role_cache_document, role_cache_file_name,
+    AccountId, ExportFormat, ExportOptions, RoleChain, RoleCredentials, RoleName, chain_cache_file_name,
+    format_exports, parse_role_cache, role_cache_document, role_cache_file_name,
 };
 
+use super::resolve::CredentialsPlan;
 use super::{output, role_credentials, token_source};
 use crate::cli::ProcessArgs;
 use crate::failure::Failure;
@@ -26,8 +28,11 @@ fn cache_path(start_url: &str, account_id: &AccountId, role_name: &RoleName) -> 
 
 pub fn run(args: &ProcessArgs, log: &Log) -> Result<(), Failure> {
     let min_validity = TimeDelta::minutes(args.min_validity_minutes);
-    let plan = super::plan_credentials(&args.target, log)?;
+    let plan = super::plan_credentials(&args.target, &super::Inputs::read(), log)?;
     let target = &plan.target;
+    if let Some(chain) = &target.chain {
+        return run_chain(args, &plan, chain, min_validity, log);
+    }
     // The cache key needs the start URL; with a profile it is known before reading the token.
     let profile_start_url = target.profile.as_ref().map(|p| p.start_url.clone());
     if !args.no_cache
@@ -54,6 +59,31 @@ pub fn run(args: &ProcessArgs, log: &Log) -> Result<(), Failure> {
     let credentials = role_credentials::fetch(&plan, &loaded, log)?;
     if !args.no_cache {
         // A cache that cannot be written costs a portal call next time, nothing more.
+        if let Err(failure) = files::write_atomic(&path, role_cache_document(&credentials).as_bytes()) {
+            log.warn(&failure.message);
+        }
+    }
+    print(&credentials)
+}
+
+/// A role chain: the cache entry of the whole chain if it lasts long enough, else the token, the portal call and
+/// every hop, then the entry written.
+fn run_chain(
+    args: &ProcessArgs,
+    plan: &CredentialsPlan,
+    chain: &RoleChain,
+    min_validity: TimeDelta,
+    log: &Log,
+) -> Result<(), Failure> {
+    let path = role_cache_dir()?.join(chain_cache_file_name(chain));
+    if !args.no_cache
+        && let Some(credentials) = read_cache(&path, min_validity, plan.now, log)
+    {
+        return print(&credentials);
+    }
+    let credentials = super::credentials_for(plan, plan.now, log)?;
+    if !args.no_cache {
+        // A cache that cannot be written costs the calls again next time, nothing more.
         if let Err(failure) = files::write_atomic(&path, role_cache_document(&credentials).as_bytes()) {
             log.warn(&failure.message);
         }

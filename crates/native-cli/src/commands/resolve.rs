@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sso_core::{
-    AccountId, ConfigFile, Endpoint, EndpointOptions, PortalEndpoint, Properties, Region, RetryPolicy, RoleName,
-    SsoProfile, parse_config, resolve_sso_profile,
+    AccountId, ChainInputs, ConfigFile, Endpoint, EndpointOptions, PortalEndpoint, Properties, Region, RetryPolicy,
+    RoleChain, RoleName, SecretString, SsoProfile, is_role_profile, parse_config, resolve_role_chain,
+    resolve_sso_profile, services_sts_endpoint_url, validate_mfa_code,
 };
 
 use crate::cli::{NetworkArgs, RefreshArgs, TargetArgs, TokenSource};
@@ -26,6 +27,8 @@ pub struct ConfigText(pub Result<(PathBuf, Option<String>), Failure>);
 pub struct ConfigInput {
     pub path: PathBuf,
     pub file: Option<ConfigFile>,
+    /// The text it was parsed from, for what [`ConfigFile`] does not keep (`[services]` sections).
+    pub text: Option<String>,
 }
 
 /// Something the resolution has to tell the user: a detail for `--verbose`, or a warning shown unless `--quiet`.
@@ -40,7 +43,11 @@ pub enum Note {
 pub fn parse_config_text(text: ConfigText, notes: &mut Vec<Note>) -> Result<ConfigInput, Failure> {
     let (path, text) = text.0?;
     let Some(text) = text else {
-        return Ok(ConfigInput { path, file: None });
+        return Ok(ConfigInput {
+            path,
+            file: None,
+            text: None,
+        });
     };
     let file =
         parse_config(&text).map_err(|e| Failure::new(Exit::Config, format!("{}: {}", path.display(), chain(&e))))?;
@@ -52,7 +59,11 @@ pub fn parse_config_text(text: ConfigText, notes: &mut Vec<Note>) -> Result<Conf
             Note::Detail(text)
         }
     }));
-    Ok(ConfigInput { path, file: Some(file) })
+    Ok(ConfigInput {
+        path,
+        file: Some(file),
+        text: Some(text),
+    })
 }
 
 /// The profile named by `--profile`, else by `AWS_PROFILE` when `env_allowed`.
@@ -117,18 +128,47 @@ fn no_profile_hint(config: Option<&ConfigInput>) -> String {
 }
 
 /// What to fetch, with every default applied.
+///
+/// For a role profile (`role_arn` + `source_profile`), `profile`, `account_id` and `role_name` are the SSO root's:
+/// the sign-in whose token is used and the role the portal gives credentials for; `chain` holds the `AssumeRole`
+/// hops made with them afterwards (`commands::assume_role`).
 pub struct Target {
     pub profile: Option<SsoProfile>,
     pub account_id: AccountId,
     pub role_name: RoleName,
     /// The region asked for: `--region`, else the profile's `sso_region`.
     pub requested_region: Option<Region>,
+    /// The role chain, when the profile asked for is a role profile.
+    pub chain: Option<RoleChain>,
+    /// The `region` of the role profile asked for (not its source's), for a chain.
+    chain_region: Option<Region>,
 }
 
 impl Target {
-    /// The profile's `region`, for AWS_REGION in exports.
+    /// The `region` of the profile asked for, for AWS_REGION in exports: the role profile's for a chain (never
+    /// its source's), else the SSO profile's.
     pub fn profile_region(&self) -> Option<Region> {
-        self.profile.as_ref().and_then(|p| p.region.clone())
+        match &self.chain {
+            Some(_) => self.chain_region.clone(),
+            None => self.profile.as_ref().and_then(|p| p.region.clone()),
+        }
+    }
+
+    /// The name of the profile asked for (the role profile for a chain), if any.
+    pub fn profile_name(&self) -> Option<&str> {
+        match &self.chain {
+            Some(chain) => Some(&chain.profile_name),
+            None => self.profile.as_ref().map(|p| p.profile_name.as_str()),
+        }
+    }
+
+    /// The role the credentials are for, for messages: `ReadOnly in 111122223333`, or for a chain
+    /// `arn:aws:iam::444455556666:role/Deploy (profile prod -> sso)`.
+    pub fn describe(&self) -> String {
+        match self.chain.as_ref().and_then(|c| c.hops.last().map(|hop| (c, hop))) {
+            Some((chain, hop)) => format!("{} (profile {})", hop.assume_role.role_arn, chain.path()),
+            None => format!("{} in {}", self.role_name, self.account_id),
+        }
     }
 }
 
@@ -155,14 +195,120 @@ impl TargetFlags {
     }
 }
 
+/// The role profile to follow, if the profile that [`choose_profile`] would pick (the one named, else
+/// `[default]`) has `role_arn`.
+fn role_profile_name<'a>(
+    explicit: Option<&str>,
+    env: &Environment,
+    env_allowed: bool,
+    config: Option<&'a ConfigInput>,
+) -> Option<(String, &'a ConfigFile)> {
+    let file = config?.file.as_ref()?;
+    let name = profile_name(explicit, env, env_allowed).or_else(|| env_allowed.then(|| "default".to_owned()))?;
+    is_role_profile(file, &name).then_some((name, file))
+}
+
+/// What a chain depends on besides the config file and the environment.
+pub struct ChainContext<'a> {
+    /// The profiles of `~/.aws/credentials` with static keys (a chain cannot start there).
+    pub static_key_profiles: &'a [String],
+    /// The command's `now`, for the default session name.
+    pub now: DateTime<Utc>,
+}
+
+/// The target of a role profile: the chain resolved by the core, the portal call for its SSO root.
+///
+/// `--account-id` and `--role-name` are refused here: they would name the SSO role of the first hop, which the
+/// chain's root profile already names, and silently starting the chain from another role would assume the roles
+/// with credentials the trust policies were not written for.
+fn resolve_chain_target(
+    name: &str,
+    file: &ConfigFile,
+    flags: TargetFlags,
+    env: &Environment,
+    config: &ConfigInput,
+    context: &ChainContext<'_>,
+) -> Result<Target, Failure> {
+    let properties = file.profile(name).expect("a role profile exists");
+    if flags.account_id.is_some() || flags.role_name.is_some() {
+        let source = properties.get("source_profile").map_or("", str::trim);
+        return Err(Failure::new(
+            Exit::Usage,
+            format!(
+                "--account-id and --role-name name an SSO role directly, but profile {name:?} is a role profile \
+                 (role_arn, with its first credentials from profile {source:?}): leave both flags out to follow \
+                 the chain, or name the SSO profile or the account and role without the role profile"
+            ),
+        ));
+    }
+    let in_file = |failure: Failure| match failure.exit {
+        Exit::Config => Failure::new(failure.exit, format!("{}: {}", config.path.display(), failure.message)),
+        _ => failure,
+    };
+    let services_url = properties.get("services").and_then(|services| {
+        config
+            .text
+            .as_deref()
+            .and_then(|text| services_sts_endpoint_url(text, services.trim()))
+    });
+    let inputs = ChainInputs {
+        env: &env.chain,
+        services_sts_endpoint_url: services_url.as_deref(),
+        static_key_profiles: context.static_key_profiles,
+        now: context.now,
+    };
+    let chain = resolve_role_chain(file, name, &inputs).map_err(|e| in_file(Failure::from(e)))?;
+    let root = &chain.root;
+    let (Some(account_id), Some(role_name)) = (root.account_id.clone(), root.role_name.clone()) else {
+        // The core requires both of a root reached through source_profile.
+        return Err(Failure::new(
+            Exit::Config,
+            format!(
+                "profile {:?} names no sso_account_id or sso_role_name",
+                root.profile_name
+            ),
+        ));
+    };
+    let chain_region = properties
+        .get("region")
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(|r| {
+            Region::new(r).map_err(|e| {
+                Failure::new(
+                    Exit::Config,
+                    format!(
+                        "{}: `region` in profile {name:?} is not usable: {e}",
+                        config.path.display()
+                    ),
+                )
+            })
+        })
+        .transpose()?;
+    Ok(Target {
+        profile: Some(root.clone()),
+        account_id,
+        role_name,
+        requested_region: flags.region.or_else(|| Some(root.sso_region.clone())),
+        chain: Some(chain),
+        chain_region,
+    })
+}
+
 /// Flags win over the profile; `AWS_PROFILE` and `[default]` are consulted only when the flags do not name both
-/// account and role. `config` is `None` when [`config_needed`] said it was not.
+/// account and role. `config` is `None` when [`config_needed`] said it was not. A role profile (named, or
+/// `[default]`) becomes a chain on top of its SSO root.
 pub fn resolve_target(
     args: &TargetArgs,
     flags: TargetFlags,
     env: &Environment,
     config: Option<&ConfigInput>,
+    context: &ChainContext<'_>,
 ) -> Result<Target, Failure> {
+    if let Some((name, file)) = role_profile_name(args.profile.as_deref(), env, flags.profile_allowed(), config) {
+        let config = config.expect("a role profile comes from the config file");
+        return resolve_chain_target(&name, file, flags, env, config, context);
+    }
     let profile = choose_profile(args.profile.as_deref(), env, flags.profile_allowed(), config)?;
     let missing = |flag: &str, key: &str| {
         let how = match &profile {
@@ -195,6 +341,8 @@ pub fn resolve_target(
         account_id,
         role_name,
         requested_region,
+        chain: None,
+        chain_region: None,
     })
 }
 
@@ -373,26 +521,46 @@ pub struct CredentialsPlan {
     pub network: NetworkPlan,
     /// The command's one reading of the clock.
     pub now: DateTime<Utc>,
-    /// What the resolution has to say: config warnings, which profile from which file, an odd account id.
+    /// What the resolution has to say: config warnings, which profile from which file, an odd account id, a flag
+    /// that is not used.
     pub notes: Vec<Note>,
+    /// `--mfa-code`, checked to be six digits.
+    pub mfa_code: Option<SecretString>,
 }
 
 /// `export`, `process`, `write` and `exec`: flags (checked before anything about a file is reported), the
 /// environment, the config text and `now` → the target, the token's source and refresh policy, the network.
+///
+/// `static_key_profiles`: the profiles of `~/.aws/credentials` that hold static keys (a chain that ends in one of
+/// them is refused with an error that says so).
 pub fn resolve_credentials(
     args: &TargetArgs,
     env: &Environment,
     now: DateTime<Utc>,
     config: ConfigText,
+    static_key_profiles: &[String],
 ) -> Result<CredentialsPlan, Failure> {
     let flags = TargetFlags::parse(args)?;
+    let mfa_code = args
+        .mfa_code
+        .as_deref()
+        .map(|code| {
+            validate_mfa_code(code.trim())
+                .map(|()| SecretString::new(code.trim()))
+                .map_err(|e| Failure::new(Exit::Usage, format!("--mfa-code: {e}")))
+        })
+        .transpose()?;
     let mut notes = Vec::new();
     let config = if config_needed(args.profile.as_deref(), env, flags.profile_allowed()) {
         Some(parse_config_text(config, &mut notes)?)
     } else {
         None
     };
-    let target = resolve_target(args, flags, env, config.as_ref())?;
+    let context = ChainContext {
+        static_key_profiles,
+        now,
+    };
+    let target = resolve_target(args, flags, env, config.as_ref(), &context)?;
     if let (Some(profile), Some(config)) = (&target.profile, &config) {
         notes.push(Note::Detail(format!(
             "profile {} from {}",
@@ -403,12 +571,31 @@ pub fn resolve_credentials(
     if let Some(warning) = target.account_id.length_warning() {
         notes.push(Note::Warning(warning));
     }
+    if let Some(chain) = &target.chain {
+        notes.push(Note::Detail(format!(
+            "role chain {}: {} AssumeRole call(s) at {} signed for {}",
+            chain.path(),
+            chain.hops.len(),
+            chain.sts.endpoint,
+            chain.sts.signing_region
+        )));
+    }
+    if mfa_code.is_some() && !target.chain.as_ref().is_some_and(RoleChain::needs_mfa) {
+        notes.push(Note::Warning(match &target.chain {
+            Some(chain) => format!(
+                "--mfa-code is not used: no profile of the chain {} has mfa_serial",
+                chain.path()
+            ),
+            None => "--mfa-code is not used: it is for role profiles with mfa_serial".to_owned(),
+        }));
+    }
     Ok(CredentialsPlan {
         target,
         token: TokenPlan::new(&args.source, &args.refresh),
         network: resolve_network(&args.network, env)?,
         now,
         notes,
+        mfa_code,
     })
 }
 
@@ -453,6 +640,17 @@ mod tests {
     use super::*;
     use clap::Parser;
 
+    /// The plan's warnings (shown unless `--quiet`).
+    fn warnings(plan: &CredentialsPlan) -> Vec<&str> {
+        plan.notes
+            .iter()
+            .filter_map(|note| match note {
+                Note::Warning(text) => Some(text.as_str()),
+                Note::Detail(_) => None,
+            })
+            .collect()
+    }
+
     const CONFIG: &str = "\
 [default]
 sso_session = corp
@@ -494,7 +692,7 @@ sso_region = us-east-1
     }
 
     fn resolve(args: &[&str], env: &Environment, config: ConfigText) -> Result<Target, Failure> {
-        resolve_credentials(&target_args(args), env, now(), config).map(|plan| plan.target)
+        resolve_credentials(&target_args(args), env, now(), config, &[]).map(|plan| plan.target)
     }
 
     fn env_with_profile(name: &str) -> Environment {
@@ -682,5 +880,207 @@ sso_region = us-east-1
         assert_eq!(plan.with_default_attempts(10).retry.max_attempts, 10);
         let plan = resolve_network(&target_args(&["--max-attempts", "2"]).network, &Environment::default()).unwrap();
         assert_eq!(plan.with_default_attempts(10).retry.max_attempts, 2);
+    }
+
+    const CHAIN: &str = "\
+[profile sso-admin]
+sso_session = corp
+sso_account_id = 111122223333
+sso_role_name = Admin
+region = us-west-2
+
+[profile prod]
+role_arn = arn:aws:iam::444455556666:role/Deploy
+source_profile = sso-admin
+region = eu-west-1
+services = local
+
+[profile audit]
+role_arn = arn:aws:iam::777788889999:role/Audit
+source_profile = prod
+mfa_serial = arn:aws:iam::111122223333:mfa/alice
+
+[default]
+role_arn = arn:aws:iam::444455556666:role/Default
+source_profile = sso-admin
+
+[profile loop]
+role_arn = arn:aws:iam::444455556666:role/Loop
+source_profile = loop
+
+[services local]
+sts =
+  endpoint_url = http://127.0.0.1:4566
+
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = us-east-1
+";
+
+    fn plan(args: &[&str], env: &Environment, text: &str, statics: &[String]) -> Result<CredentialsPlan, Failure> {
+        resolve_credentials(&target_args(args), env, now(), config(text), statics)
+    }
+
+    #[test]
+    fn a_role_profile_resolves_to_its_sso_root_and_its_hops() {
+        let plan = plan(&["--profile", "audit"], &Environment::default(), CHAIN, &[]).unwrap();
+        let target = &plan.target;
+        // The portal call is the root's.
+        assert_eq!(target.profile.as_ref().unwrap().profile_name, "sso-admin");
+        assert_eq!(target.account_id.as_str(), "111122223333");
+        assert_eq!(target.role_name.as_str(), "Admin");
+        assert_eq!(target.requested_region.as_ref().unwrap().as_str(), "us-east-1");
+        let chain = target.chain.as_ref().unwrap();
+        assert_eq!(chain.path(), "audit -> prod -> sso-admin");
+        let roles: Vec<&str> = chain.hops.iter().map(|h| h.assume_role.role_arn.as_str()).collect();
+        assert_eq!(
+            roles,
+            [
+                "arn:aws:iam::444455556666:role/Deploy",
+                "arn:aws:iam::777788889999:role/Audit"
+            ]
+        );
+        assert_eq!(chain.hops[0].assume_role.role_session_name, "ssocreds-1893456000");
+        // audit has no region: no AWS_REGION for exports (not prod's, not sso-admin's), the global STS endpoint.
+        assert_eq!(target.profile_region(), None);
+        assert_eq!(chain.sts.endpoint.as_str(), "https://sts.amazonaws.com");
+        assert_eq!(target.profile_name(), Some("audit"));
+        assert_eq!(
+            target.describe(),
+            "arn:aws:iam::777788889999:role/Audit (profile audit -> prod -> sso-admin)"
+        );
+        assert!(
+            plan.notes
+                .iter()
+                .any(|n| matches!(n, Note::Detail(text) if text.starts_with("role chain audit -> prod -> sso-admin: 2 AssumeRole")))
+        );
+    }
+
+    #[test]
+    fn the_asked_for_profile_gives_region_and_sts_endpoint_and_its_services_section_counts() {
+        let plan = plan(&["--profile", "prod"], &Environment::default(), CHAIN, &[]).unwrap();
+        let target = &plan.target;
+        assert_eq!(target.profile_region().unwrap().as_str(), "eu-west-1");
+        let chain = target.chain.as_ref().unwrap();
+        assert_eq!(
+            chain.sts.endpoint.as_str(),
+            "http://127.0.0.1:4566",
+            "from [services local]"
+        );
+        assert_eq!(chain.sts.signing_region.as_str(), "eu-west-1");
+        let env = Environment {
+            chain: sso_core::ChainEnvironment {
+                endpoint_url_sts: Some("http://127.0.0.1:9".into()),
+                aws_region: Some("ap-southeast-2".into()),
+                ..sso_core::ChainEnvironment::default()
+            },
+            ..Environment::default()
+        };
+        let plan = super::tests::plan(&["--profile", "prod"], &env, CHAIN, &[]).unwrap();
+        let chain = plan.target.chain.as_ref().unwrap();
+        assert_eq!(chain.sts.endpoint.as_str(), "http://127.0.0.1:9");
+        assert_eq!(chain.sts.signing_region.as_str(), "ap-southeast-2");
+        // AWS_REGION decides where STS is called, not what is exported: that stays the profile's.
+        assert_eq!(plan.target.profile_region().unwrap().as_str(), "eu-west-1");
+    }
+
+    #[test]
+    fn aws_profile_and_a_role_default_are_followed_too() {
+        let env = env_with_profile("prod");
+        let target = plan(&[], &env, CHAIN, &[]).unwrap().target;
+        assert_eq!(target.chain.unwrap().profile_name, "prod");
+        let target = plan(&[], &Environment::default(), CHAIN, &[]).unwrap().target;
+        assert_eq!(
+            target.chain.unwrap().hops[0].assume_role.role_arn.as_str(),
+            "arn:aws:iam::444455556666:role/Default"
+        );
+        // A plain SSO profile stays a plain target.
+        let target = plan(&["--profile", "sso-admin"], &Environment::default(), CHAIN, &[])
+            .unwrap()
+            .target;
+        assert!(target.chain.is_none());
+        assert_eq!(target.profile_region().unwrap().as_str(), "us-west-2");
+        // Account and role flags without a profile never consult AWS_PROFILE, so no chain either.
+        let both = ["--account-id", "999988887777", "--role-name", "R"];
+        assert!(plan(&both, &env, CHAIN, &[]).unwrap().target.chain.is_none());
+    }
+
+    #[test]
+    fn account_or_role_flags_with_a_role_profile_are_a_usage_error() {
+        for flags in [
+            &["--profile", "prod", "--account-id", "999988887777"][..],
+            &["--profile", "prod", "--role-name", "Other"],
+            &["--role-name", "Other"],
+        ] {
+            let err = plan(flags, &Environment::default(), CHAIN, &[]).err().unwrap();
+            assert_eq!(err.exit, Exit::Usage, "{flags:?}");
+            assert!(err.message.contains("role profile"), "{}", err.message);
+        }
+        // --region is the portal's region, and applies to the root's call.
+        let plan = plan(
+            &["--profile", "prod", "--region", "eu-central-1"],
+            &Environment::default(),
+            CHAIN,
+            &[],
+        );
+        assert_eq!(plan.unwrap().target.requested_region.unwrap().as_str(), "eu-central-1");
+    }
+
+    #[test]
+    fn chain_errors_are_config_errors_naming_the_file() {
+        let err = plan(&["--profile", "loop"], &Environment::default(), CHAIN, &[])
+            .err()
+            .unwrap();
+        assert_eq!(err.exit, Exit::Config);
+        assert!(
+            err.message
+                .starts_with("/home/u/.aws/config: the profiles form a cycle: loop -> loop"),
+            "{}",
+            err.message
+        );
+        let text = format!(
+            "{CHAIN}\n[profile ghostly]\nrole_arn = arn:aws:iam::444455556666:role/G\nsource_profile = ghost\n"
+        );
+        let err = plan(&["--profile", "ghostly"], &Environment::default(), &text, &[])
+            .err()
+            .unwrap();
+        assert_eq!(err.exit, Exit::Config);
+        assert!(err.message.contains("\"ghost\""), "{}", err.message);
+        let statics = vec!["ghost".to_owned()];
+        let err = plan(&["--profile", "ghostly"], &Environment::default(), &text, &statics)
+            .err()
+            .unwrap();
+        assert!(err.message.contains("static access keys"), "{}", err.message);
+        let bad_url = Environment {
+            chain: sso_core::ChainEnvironment {
+                endpoint_url_sts: Some("http://sts.example.test".into()),
+                ..sso_core::ChainEnvironment::default()
+            },
+            ..Environment::default()
+        };
+        let err = plan(&["--profile", "audit"], &bad_url, CHAIN, &[]).err().unwrap();
+        assert_eq!(err.exit, Exit::Usage);
+        assert!(
+            err.message.starts_with("the STS endpoint from AWS_ENDPOINT_URL_STS"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn the_mfa_code_flag_is_checked_and_unused_codes_are_warned_about() {
+        let plan_with = |args: &[&str]| plan(args, &Environment::default(), CHAIN, &[]);
+        let err = plan_with(&["--profile", "audit", "--mfa-code", "12345"]).err().unwrap();
+        assert_eq!(err.exit, Exit::Usage);
+        assert!(err.message.starts_with("--mfa-code: "), "{}", err.message);
+        assert!(!err.message.contains("12345"), "the code is not echoed");
+        let plan = plan_with(&["--profile", "audit", "--mfa-code", "123456"]).unwrap();
+        assert_eq!(plan.mfa_code.as_ref().unwrap().expose(), "123456");
+        assert!(warnings(&plan).is_empty());
+        let plan = plan_with(&["--profile", "prod", "--mfa-code", "123456"]).unwrap();
+        assert_eq!(
+            warnings(&plan),
+            ["--mfa-code is not used: no profile of the chain prod -> sso-admin has mfa_serial"]
+        );
     }
 }

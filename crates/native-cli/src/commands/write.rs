@@ -16,7 +16,7 @@ pub fn run(args: &WriteArgs, log: &Log) -> Result<(), Failure> {
     let section = args
         .as_profile
         .clone()
-        .or_else(|| target.profile.as_ref().map(|p| p.profile_name.clone()))
+        .or_else(|| target.profile_name().map(str::to_owned))
         .unwrap_or_else(|| "default".to_owned());
     let path = files::env_path("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials")?;
     // Read, merge and replace under one lock, so that concurrent writers of other sections lose nothing.
@@ -33,9 +33,8 @@ pub fn run(args: &WriteArgs, log: &Log) -> Result<(), Failure> {
         format!("they expired {} ago", sso_core::format_duration(-left))
     };
     log.info(&format!(
-        "wrote credentials for {} in {} to [{section}] in {}; {when}",
-        target.role_name,
-        target.account_id,
+        "wrote credentials for {} to [{section}] in {}; {when}",
+        target.describe(),
         path.display(),
     ));
     Ok(())
