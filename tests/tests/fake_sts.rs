@@ -506,7 +506,6 @@ sts_regional_endpoints = regional
         };
         let inputs = ChainInputs {
             env: &env,
-            services_sts_endpoint_url: None,
             static_key_profiles: &[],
             now: Utc::now(),
         };

@@ -62,9 +62,6 @@ pub struct ChainEnvironment {
 pub struct ChainInputs<'a> {
     /// The environment.
     pub env: &'a ChainEnvironment,
-    /// The `endpoint_url` of the `sts =` block in the `[services NAME]` section that the asked-for profile names
-    /// with `services = NAME` (the host looks it up; [`ConfigFile`] does not keep `services` sections).
-    pub services_sts_endpoint_url: Option<&'a str>,
     /// The profiles of `~/.aws/credentials` that hold `aws_access_key_id` (a chain cannot end there).
     pub static_key_profiles: &'a [String],
     /// Now, for the default session name.
@@ -268,36 +265,18 @@ pub fn is_role_profile(config: &ConfigFile, profile: &str) -> bool {
     config.profile(profile).is_some_and(|p| p.value("role_arn").is_some())
 }
 
-/// The `endpoint_url` under `sts =` in the `[services NAME]` section of a config file's text: what
-/// [`ChainInputs::services_sts_endpoint_url`] needs for a profile with `services = NAME` (the host reads the
-/// profile's `services` value from [`ConfigFile`], which does not keep `[services]` sections). When the section or
-/// the value is repeated, the last one counts, as the SDKs merge repeated sections.
-pub fn services_sts_endpoint_url(config_text: &str, services_name: &str) -> Option<String> {
-    let mut in_section = false;
-    let mut in_sts = false;
-    let mut found = None;
-    for line in lex(config_text) {
-        match line.kind {
-            LineKind::Section { header } => {
-                let mut words = header.split_whitespace();
-                in_section =
-                    words.next() == Some("services") && words.next() == Some(services_name) && words.next().is_none();
-                in_sts = false;
-            }
-            LineKind::Key { key, value } if in_section => {
-                in_sts = key.eq_ignore_ascii_case("sts") && value.is_empty();
-            }
-            LineKind::Continuation { value } if in_section && in_sts => {
-                if let Some((key, url)) = value.split_once('=')
-                    && key.trim().eq_ignore_ascii_case("endpoint_url")
-                {
-                    found = Some(url.trim().to_owned()).filter(|u| !u.is_empty());
-                }
-            }
-            _ => {}
-        }
+/// The `endpoint_url` of the `sts =` block in the `[services NAME]` section a profile names with `services = NAME`.
+fn services_sts_endpoint_url<'a>(config: &'a ConfigFile, properties: &Properties) -> Option<&'a str> {
+    let services = config.services(text(properties, "services")?)?;
+    match services.value("sts")? {
+        ConfigValue::Nested(settings) => settings
+            .iter()
+            .rev()
+            .find(|(key, _)| key.eq_ignore_ascii_case("endpoint_url"))
+            .map(|(_, url)| url.trim())
+            .filter(|url| !url.is_empty()),
+        ConfigValue::Text(_) => None,
     }
-    found
 }
 
 /// The profiles of a shared credentials file (`~/.aws/credentials`) that hold `aws_access_key_id`: what
@@ -440,7 +419,7 @@ pub fn resolve_role_chain(
     };
     hops.reverse();
     let asked = config.profile(profile).expect("the profile asked for was found above");
-    let sts = sts_endpoint(profile, asked, inputs)?;
+    let sts = sts_endpoint(config, profile, asked, inputs)?;
     Ok(RoleChain {
         profile_name: profile.to_owned(),
         root,
@@ -498,7 +477,12 @@ fn hop(profile: &str, properties: &Properties, role_arn: &str, now: DateTime<Utc
 }
 
 /// The STS endpoint of the profile asked for (see [`ChainEnvironment`] for the order).
-fn sts_endpoint(profile: &str, properties: &Properties, inputs: &ChainInputs<'_>) -> Result<StsEndpoint, ChainError> {
+fn sts_endpoint(
+    config: &ConfigFile,
+    profile: &str,
+    properties: &Properties,
+    inputs: &ChainInputs<'_>,
+) -> Result<StsEndpoint, ChainError> {
     let env = inputs.env;
     let in_profile = |key: &str| format!("`{key}` in profile {}", Quoted(profile));
     let region_source = env_text(&env.aws_region)
@@ -539,19 +523,15 @@ fn sts_endpoint(profile: &str, properties: &Properties, inputs: &ChainInputs<'_>
             .map(|u| (u, "AWS_ENDPOINT_URL_STS".to_owned()))
             .or_else(|| env_text(&env.endpoint_url).map(|u| (u, "AWS_ENDPOINT_URL".to_owned())))
             .or_else(|| {
-                inputs
-                    .services_sts_endpoint_url
-                    .map(str::trim)
-                    .filter(|u| !u.is_empty())
-                    .map(|u| {
-                        (
-                            u,
-                            format!(
-                                "the `sts` endpoint_url of the services section of profile {}",
-                                Quoted(profile)
-                            ),
-                        )
-                    })
+                services_sts_endpoint_url(config, properties).map(|u| {
+                    (
+                        u,
+                        format!(
+                            "the `sts` endpoint_url of the services section of profile {}",
+                            Quoted(profile)
+                        ),
+                    )
+                })
             })
             .or_else(|| text(properties, "endpoint_url").map(|u| (u, in_profile("endpoint_url"))))
     };
@@ -665,7 +645,6 @@ source_profile = sso-admin
         let config = parse_config(text).unwrap();
         let inputs = ChainInputs {
             env,
-            services_sts_endpoint_url: None,
             static_key_profiles: statics,
             now: now(),
         };
@@ -782,10 +761,14 @@ source_profile = sso-admin
             )
         };
         let url = |text: &str, env: &ChainEnvironment, services: Option<&str>| {
-            let config = parse_config(text).unwrap();
+            // The profile x ends the text: a services section named by it goes after.
+            let text = match services {
+                Some(url) => format!("{text}services = svc\n[services svc]\nsts =\n  endpoint_url = {url}\n"),
+                None => text.to_owned(),
+            };
+            let config = parse_config(&text).unwrap();
             let inputs = ChainInputs {
                 env,
-                services_sts_endpoint_url: services,
                 static_key_profiles: &[],
                 now: now(),
             };
@@ -1005,9 +988,7 @@ sso_region = us-east-1
 
     #[test]
     fn services_sections_and_credentials_files_are_read_for_what_a_chain_needs() {
-        let text = "\
-[profile x]
-services = local
+        let sections = "\
 [services other]
 sts =
   endpoint_url = http://127.0.0.1:1
@@ -1015,20 +996,20 @@ sts =
 s3 =
   endpoint_url = http://127.0.0.1:2
 sts =
-  # a comment
   Endpoint_URL = http://127.0.0.1:3
 region = eu-west-1
+[services plain]
+sts = x
 ";
-        assert_eq!(
-            services_sts_endpoint_url(text, "local").as_deref(),
-            Some("http://127.0.0.1:3")
-        );
-        assert_eq!(
-            services_sts_endpoint_url(text, "other").as_deref(),
-            Some("http://127.0.0.1:1")
-        );
-        assert_eq!(services_sts_endpoint_url(text, "nope"), None);
-        assert_eq!(services_sts_endpoint_url("[services local]\nsts = x\n", "local"), None);
+        let url_for = |services: &str| {
+            let config = parse_config(&format!("[profile x]\nservices = {services}\n{sections}")).unwrap();
+            let properties = config.profile("x").unwrap();
+            services_sts_endpoint_url(&config, properties).map(str::to_owned)
+        };
+        assert_eq!(url_for("local").as_deref(), Some("http://127.0.0.1:3"));
+        assert_eq!(url_for("other").as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(url_for("nope"), None);
+        assert_eq!(url_for("plain"), None);
 
         let credentials = "\
 [keys]

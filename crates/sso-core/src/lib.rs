@@ -54,7 +54,7 @@ pub use cache::{
 };
 pub use chain::{
     ChainEnvironment, ChainError, ChainHop, ChainInputs, DEFAULT_SESSION_NAME_PREFIX, RoleChain, chain_cache_file_name,
-    is_role_profile, resolve_role_chain, services_sts_endpoint_url, static_key_profiles,
+    is_role_profile, resolve_role_chain, static_key_profiles,
 };
 pub use config::{
     ConfigError, ConfigFile, ConfigValue, ConfigWarning, ConfigWarningKind, DEFAULT_REGISTRATION_SCOPE, Properties,

@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sso_core::{
     AccountId, ChainInputs, ConfigFile, Endpoint, EndpointOptions, PortalEndpoint, Properties, Region, RetryPolicy,
     RoleChain, RoleName, SecretString, SsoProfile, is_role_profile, parse_config, resolve_role_chain,
-    resolve_sso_profile, services_sts_endpoint_url, validate_mfa_code,
+    resolve_sso_profile, validate_mfa_code,
 };
 
 use crate::cli::{NetworkArgs, RefreshArgs, TargetArgs, TokenSource};
@@ -27,8 +27,6 @@ pub struct ConfigText(pub Result<(PathBuf, Option<String>), Failure>);
 pub struct ConfigInput {
     pub path: PathBuf,
     pub file: Option<ConfigFile>,
-    /// The text it was parsed from, for what [`ConfigFile`] does not keep (`[services]` sections).
-    pub text: Option<String>,
 }
 
 /// Something the resolution has to tell the user: a detail for `--verbose`, or a warning shown unless `--quiet`.
@@ -43,11 +41,7 @@ pub enum Note {
 pub fn parse_config_text(text: ConfigText, notes: &mut Vec<Note>) -> Result<ConfigInput, Failure> {
     let (path, text) = text.0?;
     let Some(text) = text else {
-        return Ok(ConfigInput {
-            path,
-            file: None,
-            text: None,
-        });
+        return Ok(ConfigInput { path, file: None });
     };
     let file =
         parse_config(&text).map_err(|e| Failure::new(Exit::Config, format!("{}: {}", path.display(), chain(&e))))?;
@@ -59,11 +53,7 @@ pub fn parse_config_text(text: ConfigText, notes: &mut Vec<Note>) -> Result<Conf
             Note::Detail(text)
         }
     }));
-    Ok(ConfigInput {
-        path,
-        file: Some(file),
-        text: Some(text),
-    })
+    Ok(ConfigInput { path, file: Some(file) })
 }
 
 /// The profile named by `--profile`, else by `AWS_PROFILE` when `env_allowed`.
@@ -245,15 +235,8 @@ fn resolve_chain_target(
         Exit::Config => Failure::new(failure.exit, format!("{}: {}", config.path.display(), failure.message)),
         _ => failure,
     };
-    let services_url = properties.get("services").and_then(|services| {
-        config
-            .text
-            .as_deref()
-            .and_then(|text| services_sts_endpoint_url(text, services.trim()))
-    });
     let inputs = ChainInputs {
         env: &env.chain,
-        services_sts_endpoint_url: services_url.as_deref(),
         static_key_profiles: context.static_key_profiles,
         now: context.now,
     };
