@@ -9,6 +9,7 @@ mod commands;
 mod failure;
 mod files;
 mod log;
+mod platform;
 mod token_files;
 mod transport;
 
