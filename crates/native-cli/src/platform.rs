@@ -78,6 +78,7 @@ pub fn held_by_another_program(error: &io::Error) -> bool {
 }
 
 /// Why replacing a file failed.
+#[derive(Debug)]
 pub struct ReplaceError {
     pub error: io::Error,
     /// Another program held the file open for all of `REPLACE_RETRY_FOR`.
@@ -254,8 +255,7 @@ mod tests {
             Duration::from_millis(300),
             |_| true,
         )
-        .err()
-        .expect("the folder stays in the way");
+        .expect_err("the folder stays in the way");
         assert!(error.held_open);
         let took = started.elapsed();
         assert!(
@@ -275,8 +275,7 @@ mod tests {
         let error = replace_with(temporary_in(dir.path(), "new"), &target, Duration::from_secs(5), |_| {
             false
         })
-        .err()
-        .unwrap();
+        .expect_err("not retried");
         assert!(!error.held_open);
         assert!(started.elapsed() < Duration::from_secs(1));
     }
