@@ -6,7 +6,9 @@
 # - WINEDLLOVERRIDES=mscoree,mshtml= so that a fresh prefix does not try to download Mono and Gecko;
 # - a stand-in bcryptprimitives.dll (tests/windows-helpers/bcryptprimitives.c, built with mingw): Rust 1.78+
 #   programs need its ProcessPrng, which wine 8.0 lacks (the .exe would exit 53 at start);
-# - hold-file.exe (tests/windows-helpers/hold-file.c), the "other program" that holds a file open.
+# - hold-file.exe (tests/windows-helpers/hold-file.c), the "other program" that holds a file open;
+# - record-url.exe (tests/windows-helpers/record-url.c), registered as the prefix's handler of http URLs: the
+#   default browser that `ssocreds login` opens.
 # Prints the .exe's size and how long each step took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +34,9 @@ helpers="$root/target/windows-helpers"
 mkdir -p "$helpers"
 x86_64-w64-mingw32-gcc -O2 -s -shared -o "$helpers/bcryptprimitives.dll" \
     tests/windows-helpers/bcryptprimitives.c -ladvapi32
-x86_64-w64-mingw32-gcc -O2 -s -municode -o "$helpers/hold-file.exe" tests/windows-helpers/hold-file.c
+for helper in hold-file record-url; do
+    x86_64-w64-mingw32-gcc -O2 -s -municode -o "$helpers/$helper.exe" "tests/windows-helpers/$helper.c"
+done
 
 export WINEPREFIX="$root/target/wine-prefix"
 export WINEDLLOVERRIDES="mscoree,mshtml="
@@ -46,6 +50,8 @@ if [ ! -f "$WINEPREFIX/system.reg" ]; then
     [ -f "$WINEPREFIX/system.reg" ] || { echo "error: wineboot did not create $WINEPREFIX" >&2; exit 1; }
 fi
 cp "$helpers/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
+browser="Z:$(tr / '\\' <<<"$helpers/record-url.exe")"
+wine reg add 'HKLM\Software\Classes\http\shell\open\command' /ve /d "\"$browser\" \"%1\"" /f >/dev/null
 version=$(wine "$exe" --version 2>&1) || { echo "error: wine cannot run $exe: $version" >&2; exit 1; }
 echo "$version runs under $(wine --version)"
 

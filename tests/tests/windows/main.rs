@@ -30,5 +30,8 @@ mod files;
 // Profiles from %USERPROFILE%\.aws\config, `process`, `token`, `roles`, `accounts`, `exec`, the home-folder order.
 mod commands;
 
+// `login`: the default browser (the registry's http handler) gets the whole URL; the token lands in the profile.
+mod login;
+
 // The bad-input table of the end-to-end tests: the Linux build's exit codes and messages.
 mod failures;

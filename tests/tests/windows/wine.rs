@@ -66,15 +66,26 @@ fn wine_ready() {
             std::env::var_os("WINEPREFIX").is_some(),
             "WINEPREFIX is not set: run the Windows tests with scripts/test-windows.sh"
         );
+        // A server still lingering after the script's setup would refuse to be made persistent: stop it first.
         // No pipes of ours: the server and wine's helper processes outlive this test run.
-        let server = base_command("wineserver")
-            .arg("-p")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        let quiet = |args: &[&str]| {
+            base_command("wineserver")
+                .args(args)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        };
+        let started = (0..20).any(|_| {
+            quiet(&["-k"]);
+            quiet(&["-p"]) || {
+                std::thread::sleep(Duration::from_millis(250));
+                false
+            }
+        });
         assert!(
-            server.is_ok_and(|s| s.success()),
+            started,
             "cannot start wineserver: is wine installed? (scripts/test-windows.sh installs it)"
         );
         let warm = base_command("wine")
