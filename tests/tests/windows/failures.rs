@@ -123,54 +123,65 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// Runs one case on both builds; returns the Windows build's exit code.
+fn run_case(case: &Case) -> i64 {
+    let sandbox = WinSandbox::with_config((case.config)());
+    let path = sandbox.path("token.json");
+    std::fs::write(&path, &case.cache).unwrap();
+    let url = sandbox.linux.portal.url();
+    let build_args = |cache: &str| {
+        let mut args = vec![
+            "export".to_owned(),
+            "--endpoint-url".into(),
+            url.clone(),
+            "--account-id".into(),
+            crate::linux::ACCOUNT.into(),
+            "--cache".into(),
+            cache.into(),
+        ];
+        args.extend(case.args.iter().map(|a| (*a).to_owned()));
+        args
+    };
+    let win_cache = wine::win_path(&path);
+    let win_args = build_args(&win_cache);
+    let linux_args = build_args(path.to_str().unwrap());
+    let mut command = sandbox.command(&win_args.iter().map(String::as_str).collect::<Vec<_>>());
+    if case.args.iter().any(|a| a.contains('\n')) {
+        // No .cmd line can carry a line break: run it directly (the home folder plays no part here).
+        command.home = None;
+    }
+    let win = sandbox.run_command(&command);
+    let linux = sandbox.run_linux(&linux_args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        win.code,
+        i64::from(linux.code),
+        "{}: {win:?}\nLinux: {linux:?}",
+        case.name
+    );
+    assert!(win.stdout.is_empty(), "{}: stdout must stay empty: {win:?}", case.name);
+    let stderr = win.stderr_text().replace(&win_cache, path.to_str().unwrap());
+    assert_eq!(stderr, linux.stderr, "{}: the same message", case.name);
+    win.code
+}
+
 #[test]
 #[ignore = "needs wine: run scripts/test-windows.sh"]
 fn bad_input_table_exits_as_the_linux_build_does() {
-    let mut codes = Vec::new();
-    for case in cases() {
-        let sandbox = WinSandbox::with_config((case.config)());
-        let path = sandbox.path("token.json");
-        std::fs::write(&path, &case.cache).unwrap();
-        let url = sandbox.linux.portal.url();
-        let build_args = |cache: &str| {
-            let mut args = vec![
-                "export".to_owned(),
-                "--endpoint-url".into(),
-                url.clone(),
-                "--account-id".into(),
-                crate::linux::ACCOUNT.into(),
-                "--cache".into(),
-                cache.into(),
-            ];
-            args.extend(case.args.iter().map(|a| (*a).to_owned()));
-            args
-        };
-        let win_cache = wine::win_path(&path);
-        let win_args = build_args(&win_cache);
-        let linux_args = build_args(path.to_str().unwrap());
-        let mut command = sandbox.command(&win_args.iter().map(String::as_str).collect::<Vec<_>>());
-        if case.args.iter().any(|a| a.contains('\n')) {
-            // No .cmd line can carry a line break: run it directly (the home folder plays no part here).
-            command.home = None;
-        }
-        let win = sandbox.run_command(&command);
-        let linux = sandbox.run_linux(&linux_args.iter().map(String::as_str).collect::<Vec<_>>());
-        assert_eq!(
-            win.code,
-            i64::from(linux.code),
-            "{}: {win:?}\nLinux: {linux:?}",
-            case.name
-        );
-        assert!(win.stdout.is_empty(), "{}: stdout must stay empty: {win:?}", case.name);
-        let stderr = win.stderr_text().replace(&win_cache, path.to_str().unwrap());
-        assert_eq!(stderr, linux.stderr, "{}: the same message", case.name);
-        codes.push((case.name, win.code));
-    }
+    let cases = cases();
+    // Six cases at a time: each waits mostly for wine to start.
+    let codes: Vec<i64> = cases
+        .chunks(6)
+        .flat_map(|chunk| {
+            std::thread::scope(|scope| {
+                let runs: Vec<_> = chunk.iter().map(|case| scope.spawn(|| run_case(case))).collect();
+                runs.into_iter()
+                    .map(|run| run.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
     // The codes of the e2e table, as a check that the two tables are in step.
     let expected = [3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 5, 2, 2, 2, 7, 6, 7];
-    assert_eq!(
-        codes.iter().map(|(_, code)| *code).collect::<Vec<_>>(),
-        expected,
-        "{codes:?}"
-    );
+    let names: Vec<_> = cases.iter().map(|c| c.name).collect();
+    assert_eq!(codes, expected, "{names:?}");
 }
