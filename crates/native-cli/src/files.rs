@@ -43,11 +43,12 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
         Failure::new(
             Exit::Write,
             format!(
-                "cannot replace {}: {} for {} s; another program (an editor, a sync client, an antivirus scan) may \
-                 hold it open, or it is read-only: close that program and run again; the file is unchanged",
+                "cannot replace {}: still refused after {} s ({}); another program (an editor, a sync client, an \
+                 antivirus scan) may hold it open, or it is read-only: close that program and run again; the file is \
+                 unchanged",
                 path.display(),
-                e.error,
-                crate::platform::REPLACE_RETRY_FOR.as_secs()
+                crate::platform::REPLACE_RETRY_FOR.as_secs(),
+                e.error
             ),
         )
     })

@@ -141,7 +141,9 @@ fn write_gives_up_on_a_file_held_open_too_long_and_leaves_it_as_it_was() {
         "names the file: {stderr}"
     );
     assert!(
-        stderr.contains("for 5 s; another program") && stderr.contains("the file is unchanged"),
+        stderr.contains("still refused after 5 s (")
+            && stderr.contains("another program")
+            && stderr.contains("the file is unchanged"),
         "names the cause: {stderr}"
     );
     assert!(
