@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds ssocreds.exe (scripts/build-windows.sh) and runs it under Debian's wine against the fake portal on
 # 127.0.0.1: the `windows` integration tests of the tests crate (tests/tests/windows), which a plain `cargo test`
-# skips (#[ignore]) and this script runs with --ignored. Installs wine, wine64 and mingw-w64 when missing, and
-# prepares a wine prefix under target/ once:
+# skips (#[ignore]) and this script runs with --ignored; and the CLI's own unit tests, built for Windows. Installs
+# wine, wine64 and mingw-w64 when missing, and prepares a wine prefix under target/ once:
 # - WINEDLLOVERRIDES=mscoree,mshtml= so that a fresh prefix does not try to download Mono and Gecko;
 # - a stand-in bcryptprimitives.dll (tests/windows-helpers/bcryptprimitives.c, built with mingw): Rust 1.78+
 #   programs need its ProcessPrng, which wine 8.0 lacks (the .exe would exit 53 at start);
@@ -54,6 +54,9 @@ browser="Z:$(tr / '\\' <<<"$helpers/record-url.exe")"
 wine reg add 'HKLM\Software\Classes\http\shell\open\command' /ve /d "\"$browser\" \"%1\"" /f >/dev/null
 version=$(wine "$exe" --version 2>&1) || { echo "error: wine cannot run $exe: $version" >&2; exit 1; }
 echo "$version runs under $(wine --version)"
+
+step "ssocreds' unit tests built for Windows, under wine"
+CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine cargo test --locked -q -p ssocreds --target x86_64-pc-windows-gnu
 
 step "wine tests (cargo test -p ssocreds-tests --test windows -- --ignored)"
 SSOCREDS_WINDOWS_EXE="$exe" SSOCREDS_WINDOWS_HELPERS="$helpers" \
