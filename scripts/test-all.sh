@@ -27,6 +27,9 @@ if [ -f crates/wasm/test.sh ]; then
     bash crates/wasm/test.sh
 fi
 
+step "Windows: ssocreds.exe cross-built, tested under wine against the fake portal"
+bash scripts/test-windows.sh
+
 step "static (musl) binary: build and smoke test"
 bash scripts/build-static.sh
 

@@ -155,8 +155,22 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Failure> {
     let fail = |e: std::io::Error| destination.failure("writing failed", Some(e));
     temporary.write_all(contents).map_err(fail)?;
     temporary.as_file().sync_all().map_err(fail)?;
-    temporary.persist(&destination.target).map_err(|e| fail(e.error))?;
-    Ok(())
+    crate::platform::replace(temporary, &destination.target).map_err(|e| {
+        if !e.held_open {
+            return fail(e.error);
+        }
+        Failure::new(
+            Exit::Write,
+            format!(
+                "cannot replace {}: still refused after {} s ({}); another program (an editor, a sync client, an \
+                 antivirus scan) may hold it open, or it is read-only: close that program and run again; the file is \
+                 unchanged",
+                destination.target.display(),
+                crate::platform::REPLACE_RETRY_FOR.as_secs(),
+                e.error
+            ),
+        )
+    })
 }
 
 fn parent(path: &Path) -> &Path {
@@ -256,23 +270,25 @@ pub fn read_text(path: &Path, limit: u64, what: &str, exit: Exit) -> Result<Opti
         .map_err(|_| Failure::new(exit, format!("{what} {} is not UTF-8 text", path.display())))
 }
 
-/// The home folder: `HOME`, else what the OS says.
+/// The home folder: `HOME`, then on Windows `USERPROFILE`, then `HOMEDRIVE`+`HOMEPATH`, else what the OS says.
 pub fn home() -> Result<PathBuf, Failure> {
-    std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(PathBuf::from)
-        .or_else(std::env::home_dir)
-        .ok_or_else(|| Failure::new(Exit::Cache, "cannot find the home folder: HOME is not set"))
+    crate::platform::home().ok_or_else(|| {
+        Failure::new(
+            Exit::Cache,
+            format!("cannot find the home folder: {}", crate::platform::HOME_VARIABLES),
+        )
+    })
 }
 
-/// A path from an environment variable, else `~/<default>`; `~/` at the start of the variable is expanded.
+/// A path from an environment variable, else `~/<default>`; `~/` (on Windows also `~\\`) at the start of the variable
+/// is expanded.
 pub fn env_path(variable: &str, default: &str) -> Result<PathBuf, Failure> {
     match std::env::var(variable).ok().filter(|v| !v.is_empty()) {
-        Some(value) => match value.strip_prefix("~/") {
-            Some(rest) => Ok(home()?.join(rest)),
+        Some(value) => match crate::platform::strip_tilde(&value, cfg!(windows)) {
+            Some(rest) => Ok(crate::platform::join_relative(&home()?, rest)),
             None => Ok(PathBuf::from(value)),
         },
-        None => Ok(home()?.join(default)),
+        None => Ok(crate::platform::join_relative(&home()?, default)),
     }
 }
 

@@ -10,6 +10,7 @@ mod environment;
 mod failure;
 mod files;
 mod log;
+mod platform;
 mod token_files;
 mod transport;
 

@@ -35,8 +35,8 @@ fn exec(mut command: Command, program: &std::ffi::OsStr) -> Result<(), Failure> 
 
 #[cfg(not(unix))]
 fn exec(mut command: Command, program: &std::ffi::OsStr) -> Result<(), Failure> {
-    let status = command.status().map_err(|e| cannot_run(program, &e))?;
-    std::process::exit(status.code().unwrap_or(1));
+    let code = crate::platform::run_child(&mut command).map_err(|e| cannot_run(program, &e))?;
+    std::process::exit(code);
 }
 
 fn cannot_run(program: &std::ffi::OsStr, error: &std::io::Error) -> Failure {

@@ -1,0 +1,83 @@
+//! `login` on Windows: the sign-in URL goes, whole (`&` and all), to the default browser, which is whatever program
+//! the registry names for http URLs (scripts/test-windows.sh names `record-url.exe`); the test then plays the
+//! browser, and the token lands in %USERPROFILE%\.aws\sso\cache.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use ssocreds_tests::fake_portal::Account;
+
+use crate::linux::ACCOUNT;
+use crate::sandbox::*;
+use crate::wine::{self, wine_spawn};
+
+/// A minimal HTTP/1.1 GET: status and `Location`.
+fn http_get(url: &str) -> (u16, Option<String>) {
+    let rest = url.strip_prefix("http://").expect("an http:// URL");
+    let (authority, target) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut stream = TcpStream::connect(authority).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let head = answer.split("\r\n\r\n").next().unwrap_or_default();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let location = head
+        .lines()
+        .find_map(|l| l.split_once(':').filter(|(n, _)| n.eq_ignore_ascii_case("location")))
+        .map(|(_, v)| v.trim().to_owned());
+    (status, location)
+}
+
+#[test]
+#[ignore = "needs wine: run scripts/test-windows.sh"]
+fn login_opens_the_default_browser_and_writes_the_token_in_the_profile_folder() {
+    let mut config = portal_config();
+    config.default_assignments = vec![Account::new(ACCOUNT, "e2e", &["ReadOnly", "Admin"])];
+    let sandbox = WinSandbox::with_config(config);
+    sandbox.write_config();
+    let opened = sandbox.path("opened-url");
+    let login = wine_spawn(
+        &sandbox
+            .command(&["login", "--profile", "dev", "--timeout", "60"])
+            .env("SSOCREDS_TEST_URL_FILE", &wine::win_path(&opened)),
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let url = loop {
+        if let Ok(url) = std::fs::read_to_string(&opened)
+            && !url.is_empty()
+        {
+            break url;
+        }
+        assert!(Instant::now() < deadline, "the default browser was not started");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let portal = sandbox.linux.portal.url();
+    assert!(url.starts_with(&format!("{portal}/authorize?")), "{url}");
+    assert!(
+        url.contains("&redirect_uri=") && url.contains("&code_challenge="),
+        "the whole URL: {url}"
+    );
+    // The test is the browser: the fake's /authorize redirects to ssocreds' loopback listener.
+    let (status, location) = http_get(&url);
+    assert_eq!(status, 302);
+    let (status, _) = http_get(&location.expect("a redirect"));
+    assert_eq!(status, 200);
+    let run = login.wait();
+    run.assert_success();
+    assert!(
+        run.stderr_text().contains(&url),
+        "the URL is printed too: {}",
+        run.stderr_text()
+    );
+    let token = sandbox.linux.cache_dir().join(sso_core::cache_file_name("corp"));
+    assert!(token.is_file(), "the token is in %USERPROFILE%\\.aws\\sso\\cache");
+    // ssocreds.exe then uses it.
+    sandbox.run(&["export", "--profile", "dev"]).assert_success();
+}
