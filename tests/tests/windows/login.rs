@@ -2,37 +2,16 @@
 //! the registry names for http URLs (scripts/test-windows.sh names `record-url.exe`); the test then plays the
 //! browser, and the token lands in %USERPROFILE%\.aws\sso\cache.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::{Duration, Instant};
-
 use ssocreds_tests::fake_portal::Account;
 
 use crate::linux::ACCOUNT;
 use crate::sandbox::*;
 use crate::wine::{self, wine_spawn};
 
-/// A minimal HTTP/1.1 GET: status and `Location`.
+/// A GET as the browser sends it: status and `Location`.
 fn http_get(url: &str) -> (u16, Option<String>) {
-    let rest = url.strip_prefix("http://").expect("an http:// URL");
-    let (authority, target) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let mut stream = TcpStream::connect(authority).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    write!(
-        stream,
-        "GET {target} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).unwrap();
-    let answer = String::from_utf8_lossy(&answer).into_owned();
-    let head = answer.split("\r\n\r\n").next().unwrap_or_default();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    let location = head
-        .lines()
-        .find_map(|l| l.split_once(':').filter(|(n, _)| n.eq_ignore_ascii_case("location")))
-        .map(|(_, v)| v.trim().to_owned());
-    (status, location)
+    let answer = crate::http::get(url, &[]);
+    (answer.status, answer.header("location").map(str::to_owned))
 }
 
 #[test]
@@ -48,16 +27,7 @@ fn login_opens_the_default_browser_and_writes_the_token_in_the_profile_folder() 
             .command(&["login", "--profile", "dev", "--timeout", "60"])
             .env("SSOCREDS_TEST_URL_FILE", &wine::win_path(&opened)),
     );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let url = loop {
-        if let Ok(url) = std::fs::read_to_string(&opened)
-            && !url.is_empty()
-        {
-            break url;
-        }
-        assert!(Instant::now() < deadline, "the default browser was not started");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let url = opened_url(&opened);
     let portal = sandbox.linux.portal.url();
     assert!(url.starts_with(&format!("{portal}/authorize?")), "{url}");
     assert!(

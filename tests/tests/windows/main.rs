@@ -20,6 +20,9 @@ mod wine;
 // A temporary home folder and fake portal shared by a Windows and a Linux run.
 mod sandbox;
 
+// The tests' own HTTP requests to 127.0.0.1 (playing the browser).
+mod http;
+
 // Every export format: the Linux build's bytes; `windows-cmd` run by cmd (saved and CALLed, and through `for /f`).
 mod formats;
 
@@ -35,3 +38,13 @@ mod login;
 
 // The bad-input table of the end-to-end tests: the Linux build's exit codes and messages.
 mod failures;
+
+// `console`: `--print` gives the Linux build's URL; the default browser gets it otherwise; refusals' exit codes.
+mod console;
+
+// Role chains from %USERPROFILE%\.aws\config through `export` and `process` against the fake STS: the Linux build's
+// bytes, `--mfa-code`, STS errors' exit codes, the chain's cache in the profile folder.
+mod chains;
+
+// `completions SHELL` and `man`: the Linux build's bytes; PowerShell's Tab request reads the profile names.
+mod completions;

@@ -2,6 +2,7 @@
 //! wine) and by the Linux build as `$HOME`, so the two builds can be compared on the very same files.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use ssocreds_tests::fake_portal::{CredentialsOverride, PortalConfig};
 
@@ -112,9 +113,28 @@ impl WinSandbox {
         run
     }
 
+    /// Runs `ssocreds.exe` with these environment variables too.
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> WinRun {
+        let command = env
+            .iter()
+            .fold(self.command(args), |command, (name, value)| command.env(name, value));
+        self.run_command(&command)
+    }
+
     /// Runs the Linux build on the same home folder and portal.
     pub fn run_linux(&self, args: &[&str]) -> Run {
         self.linux.run_fake(args)
+    }
+
+    /// Runs the Linux build with the fake portal's endpoints and these environment variables too.
+    pub fn run_linux_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let url = self.linux.portal.url();
+        let mut all = vec![
+            ("AWS_ENDPOINT_URL_SSO", url.as_str()),
+            ("AWS_ENDPOINT_URL_SSO_OIDC", url.as_str()),
+        ];
+        all.extend_from_slice(env);
+        self.linux.run_with(args, &all, None)
     }
 
     /// Writes the usual token as the token of sso-session `corp` and of the legacy profile's start URL.
@@ -163,4 +183,31 @@ pub fn write_script(sandbox: &WinSandbox, name: &str, lines: &[String]) -> Strin
     text.push_str("\r\n");
     std::fs::write(&path, text).unwrap();
     wine::win_path(&path)
+}
+
+/// What the default browser (record-url.exe, with `SSOCREDS_TEST_URL_FILE` naming `path`) was given: it runs on
+/// after the program that started it exits, so this waits up to 30 s for its file.
+pub fn opened_url(path: &Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(url) = std::fs::read_to_string(path)
+            && !url.is_empty()
+        {
+            return url;
+        }
+        assert!(Instant::now() < deadline, "the default browser was not started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `run` on every item at once, each in its own thread (a wine run waits mostly for wine to start); the results in
+/// the items' order, a panic passed on.
+pub fn in_parallel<T: Sync, R: Send>(items: &[T], run: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items.iter().map(|item| scope.spawn(|| run(item))).collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
