@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Command::Accounts(args) => commands::discover::accounts(args, &log),
         Command::Roles(args) => commands::discover::roles(args, &log),
         Command::Populate(args) => commands::populate::run(args, &log),
+        Command::Serve(args) => commands::serve::run(args, &log),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
