@@ -38,3 +38,7 @@ mod tls;
 // Files linked in from a dotfiles repository: populate, write, a refresh and login write through the link to its
 // final target; a read-only target is refused with both paths named and nothing changed.
 mod links;
+
+// `ssocreds serve` and `exec --serve`: botocore and the JavaScript SDK read the container endpoint and get the next
+// credentials; refusals, one portal call under concurrency, slow clients, signals, formats, exit codes.
+mod serve;

@@ -68,7 +68,9 @@ fn run_with_endpoint(args: &ExecArgs, log: &Log) -> Result<(), Failure> {
     command.env_remove("AWS_DEFAULT_PROFILE");
     command.envs(ready.endpoint().variables());
     if let Some(region) = &region {
-        command.env("AWS_REGION", region.as_str()).env("AWS_DEFAULT_REGION", region.as_str());
+        command
+            .env("AWS_REGION", region.as_str())
+            .env("AWS_DEFAULT_REGION", region.as_str());
     }
     log.verbose(&format!(
         "running {} with the endpoint on 127.0.0.1:{}",
@@ -110,17 +112,27 @@ async fn run_child(mut command: tokio::process::Command, program: &std::ffi::OsS
             _ = interrupt.recv() => {}
         }
     }
-    .map_err(|e| Failure::new(Exit::Internal, format!("cannot wait for {}: {e}", program.to_string_lossy())))?;
-    Ok(status.code().or_else(|| status.signal().map(|signal| 128 + signal)).unwrap_or(1))
+    .map_err(|e| {
+        Failure::new(
+            Exit::Internal,
+            format!("cannot wait for {}: {e}", program.to_string_lossy()),
+        )
+    })?;
+    Ok(status
+        .code()
+        .or_else(|| status.signal().map(|signal| 128 + signal))
+        .unwrap_or(1))
 }
 
 #[cfg(not(unix))]
 async fn run_child(mut command: tokio::process::Command, program: &std::ffi::OsStr) -> Result<i32, Failure> {
     let mut child = command.spawn().map_err(|e| cannot_run(program, &e))?;
-    let status = child
-        .wait()
-        .await
-        .map_err(|e| Failure::new(Exit::Internal, format!("cannot wait for {}: {e}", program.to_string_lossy())))?;
+    let status = child.wait().await.map_err(|e| {
+        Failure::new(
+            Exit::Internal,
+            format!("cannot wait for {}: {e}", program.to_string_lossy()),
+        )
+    })?;
     Ok(status.code().unwrap_or(1))
 }
 

@@ -156,10 +156,7 @@ impl Ready {
     }
 
     /// Runs `future` (which starts and waits for the child of `exec --serve`) while serving.
-    pub fn serve_while<T>(
-        self,
-        future: impl std::future::Future<Output = Result<T, Failure>>,
-    ) -> Result<T, Failure> {
+    pub fn serve_while<T>(self, future: impl std::future::Future<Output = Result<T, Failure>>) -> Result<T, Failure> {
         let Self {
             runtime,
             listener,
@@ -184,7 +181,9 @@ fn bind(port: u16) -> Result<StdListener, Failure> {
         };
         Failure::new(
             exit,
-            format!("cannot listen on 127.0.0.1:{port}: {why}; choose another port with --port, or 0 for any free port"),
+            format!(
+                "cannot listen on 127.0.0.1:{port}: {why}; choose another port with --port, or 0 for any free port"
+            ),
         )
     })?;
     listener
@@ -344,14 +343,12 @@ impl State {
         let (done, receiver) = watch::channel(false);
         self.fetch = Some(receiver.clone());
         let shared = Arc::clone(shared);
-        let spawned = std::thread::Builder::new()
-            .name("fetch".into())
-            .spawn(move || {
-                let now = Utc::now();
-                let result = super::credentials_for(&shared.plan, now, &shared.log);
-                shared.finish_fetch(result, now);
-                let _ = done.send(true);
-            });
+        let spawned = std::thread::Builder::new().name("fetch".into()).spawn(move || {
+            let now = Utc::now();
+            let result = super::credentials_for(&shared.plan, now, &shared.log);
+            shared.finish_fetch(result, now);
+            let _ = done.send(true);
+        });
         if let Err(e) = spawned {
             self.fetch = None;
             self.last_failure = Some((
@@ -413,8 +410,20 @@ impl Shared {
     /// One line: when, what, the status, how long. The path is shown without its query and escaped; headers (the
     /// token) never.
     fn log_request(&self, request: &Request<Incoming>, status: u16, elapsed: Duration) {
-        let path: String = request.uri().path().chars().take(80).flat_map(char::escape_debug).collect();
-        let method: String = request.method().as_str().chars().take(16).flat_map(char::escape_debug).collect();
+        let path: String = request
+            .uri()
+            .path()
+            .chars()
+            .take(80)
+            .flat_map(char::escape_debug)
+            .collect();
+        let method: String = request
+            .method()
+            .as_str()
+            .chars()
+            .take(16)
+            .flat_map(char::escape_debug)
+            .collect();
         eprintln!(
             "ssocreds: {} {method} {path} {status} {:.1} ms",
             Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ"),
