@@ -58,9 +58,10 @@ pub enum Command {
     Populate(PopulateArgs),
     /// Serve fresh credentials to the AWS SDKs from a local container credentials endpoint on 127.0.0.1.
     ///
-    /// Prints AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN, then serves until SIGINT or
-    /// SIGTERM; the SDKs ask it again whenever their credentials near expiry. Use it as:
-    /// ssocreds serve --profile dev > serve.env &   (then `. ./serve.env` where the program runs)
+    /// Fetches credentials, prints AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN, then
+    /// serves until SIGINT or SIGTERM; the SDKs ask it again whenever their credentials near expiry, and it fetches
+    /// new ones in the background. Use it as: ssocreds serve --profile dev > serve.env & (then . ./serve.env where
+    /// the program runs), or run one command with ssocreds exec --serve.
     Serve(ServeArgs),
 }
 
@@ -244,8 +245,13 @@ fn serve_format_parser() -> impl TypedValueParser<Value = ExportFormat> {
         .filter(|format| *format != ExportFormat::Process)
         .map(|format| {
             let help = match format {
-                ExportFormat::Json => "one JSON object with the two variable names as keys",
-                _ => "as for export",
+                ExportFormat::Env => "export NAME=value (bash, zsh, sh)",
+                ExportFormat::EnvNoExport => "NAME=value with shell quoting",
+                ExportFormat::Dotenv => "NAME=value for .env files and compose's env_file",
+                ExportFormat::Fish => "set -gx NAME \"value\" (fish)",
+                ExportFormat::PowerShell => "$Env:NAME=\"value\" (PowerShell)",
+                ExportFormat::WindowsCmd => "set NAME=value (Windows cmd)",
+                _ => "one JSON object with the two variable names as keys",
             };
             PossibleValue::new(format.name()).help(help)
         });
