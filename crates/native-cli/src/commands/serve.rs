@@ -49,6 +49,9 @@ const FAILURE_HOLD: Duration = Duration::from_secs(2);
 /// After a failed fetch, the next background fetch waits this long (cached credentials are still being served).
 const BACKGROUND_RETRY: Duration = Duration::from_secs(30);
 
+/// Background fetches are at least this far apart.
+const MIN_BACKGROUND_INTERVAL: TimeDelta = TimeDelta::seconds(1);
+
 /// What `serve` and `exec --serve` set.
 pub struct ServeOptions {
     /// `--port`: 0 for a free port.
@@ -73,8 +76,7 @@ pub fn run(args: &ServeArgs, log: &Log) -> Result<(), Failure> {
         .endpoint()
         .format_variables(args.format)
         .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
-    output::print_stdout(&text)?;
-    ready.serve_until_stopped()
+    ready.serve_until_stopped(|| output::print_stdout(&text))
 }
 
 /// The endpoint with its first credentials, bound, not yet serving.
@@ -137,8 +139,9 @@ impl Ready {
         &self.shared.endpoint
     }
 
-    /// Serves until SIGINT or SIGTERM (Ctrl-C on Windows), then closes the port.
-    pub fn serve_until_stopped(self) -> Result<(), Failure> {
+    /// Serves until SIGINT or SIGTERM (Ctrl-C on Windows), then closes the port. `announce` runs once the signals
+    /// are handled and the server accepts: a client that reads the variables can stop it at once.
+    pub fn serve_until_stopped(self, announce: impl FnOnce() -> Result<(), Failure>) -> Result<(), Failure> {
         let Self {
             runtime,
             listener,
@@ -147,6 +150,7 @@ impl Ready {
         let result = runtime.block_on(async move {
             let stop = stop_signal()?;
             spawn_server(listener, shared)?;
+            announce()?;
             stop.await;
             Ok(())
         });
@@ -315,7 +319,12 @@ impl Cached {
             min_validity,
             refetch_margin,
         };
-        let refetch_at = (servable > TimeDelta::zero()).then(|| policy.refetch_at(credentials.expiration));
+        // A portal that answers with the same expiration again would otherwise halve the wait each time.
+        let refetch_at = (servable > MIN_BACKGROUND_INTERVAL * 2).then(|| {
+            policy
+                .refetch_at(credentials.expiration)
+                .max(fetched_at + MIN_BACKGROUND_INTERVAL)
+        });
         Self {
             expiration: credentials.expiration,
             policy,
@@ -546,4 +555,63 @@ fn build(response: &ContainerResponse, body: Bytes) -> Response<Full<Bytes>> {
         *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
         fallback
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sso_core::SecretString;
+
+    fn at(text: &str) -> DateTime<Utc> {
+        sso_core::parse_timestamp(text).unwrap()
+    }
+
+    fn cached(fetched_at: &str, expiration: &str, min_validity_minutes: i64) -> Cached {
+        let credentials = RoleCredentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: SecretString::new("secret"),
+            session_token: SecretString::new("session"),
+            expiration: at(expiration),
+            account_id: None,
+        };
+        Cached::new(&credentials, at(fetched_at), TimeDelta::minutes(min_validity_minutes))
+    }
+
+    #[test]
+    fn when_the_timer_fetches() {
+        // An hour: ten minutes before the 15-minute window, as the core says.
+        let hour = cached("2024-03-01T12:00:00Z", "2024-03-01T13:00:00Z", 15);
+        assert_eq!(hour.refetch_at, Some(at("2024-03-01T12:35:00Z")));
+        // 20 minutes: servable for 5, refetched halfway.
+        let short = cached("2024-03-01T12:00:00Z", "2024-03-01T12:20:00Z", 15);
+        assert_eq!(short.refetch_at, Some(at("2024-03-01T12:02:30Z")));
+        assert_eq!(
+            short.policy.decide(Some(short.expiration), at("2024-03-01T12:02:29Z")),
+            FetchDecision::Serve
+        );
+        // Shorter than the window: every request fetches, no timer.
+        assert_eq!(
+            cached("2024-03-01T12:00:00Z", "2024-03-01T12:10:00Z", 15).refetch_at,
+            None
+        );
+        // Two seconds of servable life are not worth a background fetch; three get one, no sooner than a second on.
+        assert_eq!(
+            cached("2024-03-01T12:00:00Z", "2024-03-01T12:15:02Z", 15).refetch_at,
+            None
+        );
+        assert_eq!(
+            cached("2024-03-01T12:00:00Z", "2024-03-01T12:15:03Z", 15).refetch_at,
+            Some(at("2024-03-01T12:00:01.5Z"))
+        );
+    }
+
+    #[test]
+    fn fetch_failures_become_the_cores_answers() {
+        let failure = |exit| fetch_failure(&Failure::new(exit, "m"));
+        assert_eq!(failure(Exit::SignIn), FetchFailure::SignInExpired);
+        assert_eq!(failure(Exit::Cache), FetchFailure::SignInExpired);
+        assert_eq!(failure(Exit::Throttled), FetchFailure::Throttled("m".into()));
+        assert_eq!(failure(Exit::Network), FetchFailure::Portal("m".into()));
+        assert_eq!(failure(Exit::NoAccess), FetchFailure::Portal("m".into()));
+    }
 }
