@@ -58,6 +58,13 @@ pub enum Command {
     /// The profiles go in a marked block per sso-session: a re-run replaces only that block, your own sections
     /// and comments stay byte for byte, and a run that changes nothing writes nothing.
     Populate(PopulateArgs),
+    /// Serve fresh credentials to the AWS SDKs from a local container credentials endpoint on 127.0.0.1.
+    ///
+    /// Fetches credentials, prints AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN, then
+    /// serves until SIGINT or SIGTERM; the SDKs ask it again whenever their credentials near expiry, and it fetches
+    /// new ones in the background. Use it as: ssocreds serve --profile dev > serve.env & (then . ./serve.env where
+    /// the program runs), or run one command with ssocreds exec --serve.
+    Serve(ServeArgs),
     /// Open the AWS console as the role, in the browser, without the access portal.
     ///
     /// Fetches role credentials as `export` does, exchanges them for a sign-in token at the AWS federation
@@ -249,6 +256,45 @@ pub struct ExportArgs {
     pub target: TargetArgs,
 }
 
+/// `serve --format`: the export formats that can carry the endpoint's two variables (all but `process`).
+fn serve_format_parser() -> impl TypedValueParser<Value = ExportFormat> {
+    let values = ExportFormat::ALL
+        .into_iter()
+        .filter(|format| *format != ExportFormat::Process)
+        .map(|format| {
+            let help = match format {
+                ExportFormat::Env => "export NAME=value (bash, zsh, sh)",
+                ExportFormat::EnvNoExport => "NAME=value with shell quoting",
+                ExportFormat::Dotenv => "NAME=value for .env files and compose's env_file",
+                ExportFormat::Fish => "set -gx NAME \"value\" (fish)",
+                ExportFormat::PowerShell => "$Env:NAME=\"value\" (PowerShell)",
+                ExportFormat::WindowsCmd => "set NAME=value (Windows cmd)",
+                _ => "one JSON object with the two variable names as keys",
+            };
+            PossibleValue::new(format.name()).help(help)
+        });
+    // Only the names above get through the first parser, so the lookup cannot fail.
+    PossibleValuesParser::new(values).try_map(|name| ExportFormat::from_name(&name))
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The port on 127.0.0.1, 0 for any free port (printed in the URI).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub port: u16,
+
+    /// How the two variables are printed.
+    #[arg(long, short = 'f', default_value = "env", value_parser = serve_format_parser())]
+    pub format: ExportFormat,
+
+    /// Serve role credentials only while they have more than this many minutes left; fetch new ones before.
+    #[arg(long, value_name = "MINUTES", default_value_t = 15, value_parser = clap::value_parser!(i64).range(0..=600))]
+    pub min_validity_minutes: i64,
+
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
 #[derive(Debug, Args)]
 pub struct ProcessArgs {
     /// Reuse cached role credentials only while they have more than this many minutes left.
@@ -278,6 +324,17 @@ pub struct ExecArgs {
     /// Also set AWS_REGION and AWS_DEFAULT_REGION to this region [default: the profile's region, if any].
     #[arg(long, value_name = "REGION")]
     pub export_region: Option<String>,
+
+    /// Instead of static keys, give the command a container credentials endpoint on 127.0.0.1 for its lifetime
+    /// (AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN): its SDK gets fresh credentials
+    /// for as long as it runs.
+    #[arg(long)]
+    pub serve: bool,
+
+    /// With --serve: serve role credentials only while they have more than this many minutes left.
+    #[arg(long, value_name = "MINUTES", default_value_t = 15, requires = "serve",
+          value_parser = clap::value_parser!(i64).range(0..=600))]
+    pub min_validity_minutes: i64,
 
     #[command(flatten)]
     pub target: TargetArgs,

@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         Command::Console(args) => commands::console::run(args, &log),
         Command::Completions(args) => commands::completions::run(args),
         Command::Man => commands::man::run(),
+        Command::Serve(args) => commands::serve::run(args, &log),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

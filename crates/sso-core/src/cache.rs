@@ -75,7 +75,8 @@ pub enum CacheError {
 }
 
 impl CacheError {
-    /// A stable machine-readable code for this error (used by the CLI's JSON errors and the JavaScript API).
+    /// A stable machine-readable code for this error: what [`crate::Error::code`] gives and the JavaScript API throws
+    /// as `code`.
     pub fn code(&self) -> &'static str {
         match self {
             Self::Empty => "CACHE_EMPTY",

@@ -1,8 +1,9 @@
 //! The console federation endpoint (`signin.aws.amazon.com/federation`), on the same server as the portal.
 //!
 //! `GET /federation?Action=getSigninToken&Session=<JSON>[&SessionDuration=N]` answers `{"SigninToken": "…"}` when the
-//! `Session` JSON (`sessionId`, `sessionKey`, `sessionToken`) holds role credentials this fake portal issued and that
-//! have not expired; the token is the same for the same credentials ([`signin_token_for`]), so tests can predict it.
+//! `Session` JSON (`sessionId`, `sessionKey`, `sessionToken`) holds role credentials this fake issued (portal or STS)
+//! and that have not expired; the token is the same for the same credentials ([`signin_token_for`]), so tests can
+//! predict it.
 //! Anything else is a 400, as the real endpoint answers credentials it does not accept. `federation.answer` in the
 //! config replaces the answer with a 400, 403, 500 or an HTML page, for the client's error paths.
 //!
@@ -35,29 +36,12 @@ pub fn signin_token_for(access_key_id: &str, secret_access_key: &str, session_to
     format!("fake-signin-{}", URL_SAFE_NO_PAD.encode(digest))
 }
 
-/// Role credentials the portal issued, by access key id.
-#[derive(Clone, Debug)]
-pub(crate) struct IssuedCredentials {
-    pub secret_access_key: String,
-    pub session_token: String,
-    /// Epoch milliseconds.
-    pub expiration_ms: i64,
-}
-
-/// What the federation endpoint knows: the credentials the portal issued and the sign-in tokens it gave for them.
-/// Neither is cleared by `set_config`.
+/// What the federation endpoint adds to what the fake knows (the credentials the portal and the fake STS issued,
+/// `Inner::issued_keys`): the sign-in tokens it gave. Not cleared by `set_config`.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FederationState {
-    issued: BTreeMap<String, IssuedCredentials>,
     /// Sign-in token → the access key id it was given for.
     signin_tokens: BTreeMap<String, String>,
-}
-
-impl FederationState {
-    /// Remembers credentials the portal just issued.
-    pub fn record_credentials(&mut self, access_key_id: &str, credentials: IssuedCredentials) {
-        self.issued.insert(access_key_id.to_owned(), credentials);
-    }
 }
 
 /// The `Session` parameter: exactly these three strings.
@@ -135,10 +119,11 @@ fn get_signin_token(inner: &mut Inner, params: &[(String, String)]) -> Response 
     let Ok(session) = serde_json::from_str::<Session>(session) else {
         return bad_request("Session is not the JSON object {sessionId, sessionKey, sessionToken}");
     };
-    let accepted = inner.federation.issued.get(&session.session_id).is_some_and(|issued| {
+    // Credentials of the portal (GetRoleCredentials) or of the fake STS (AssumeRole, for role chains).
+    let accepted = inner.issued_keys.get(&session.session_id).is_some_and(|issued| {
         issued.secret_access_key == session.session_key
             && issued.session_token == session.session_token
-            && i64::try_from(now_ms()).is_ok_and(|now| now < issued.expiration_ms)
+            && now_ms() < issued.expires_at_ms
     });
     if !accepted {
         return bad_request("Invalid credentials parameter");

@@ -9,7 +9,6 @@ use serde::Serialize;
 use super::config::{Account, TokenGrant};
 use super::credentials::generated_credentials;
 use super::errors::{self, to_json};
-use super::federation::IssuedCredentials;
 use super::http::{self, Request, Response};
 use super::state::{Inner, now_ms};
 use super::sts;
@@ -188,14 +187,6 @@ pub(crate) fn get_role_credentials(inner: &mut Inner, request: &Request) -> Resp
             arn: format!("arn:aws:sts::{account_id}:assumed-role/{role_name}/sso-user"),
         };
         inner.issued_keys.insert(credentials.access_key_id.clone(), issued);
-        inner.federation.record_credentials(
-            &credentials.access_key_id,
-            IssuedCredentials {
-                secret_access_key: credentials.secret_access_key.clone(),
-                session_token: credentials.session_token.clone(),
-                expiration_ms: credentials.expiration,
-            },
-        );
         Ok(Response::json(
             200,
             to_json(&RoleCredentialsBody {

@@ -283,6 +283,63 @@ mod resolution {
 mod commands {
     use super::*;
 
+    /// `exec --serve` (and so `serve`) fetches through the same step: the endpoint hands the child the chain's
+    /// credentials, with the assumed role's account.
+    #[test]
+    fn exec_serve_serves_the_chains_credentials() {
+        let sandbox = sandbox();
+        let expected = json(&run(
+            &sandbox,
+            &["export", "--profile", "deploy", "--format", "process"],
+            &[],
+        ));
+        let fetch = "import json, os, urllib.request\n\
+                     r = urllib.request.Request(os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI'])\n\
+                     r.add_header('Authorization', os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN'])\n\
+                     print(urllib.request.urlopen(r).read().decode())";
+        let served = run(
+            &sandbox,
+            &["exec", "--serve", "--profile", "deploy", "--", "python3", "-c", fetch],
+            &[("PATH", &std::env::var("PATH").unwrap_or_default())],
+        );
+        let answer = json(&served);
+        assert_eq!(answer["AccessKeyId"], expected["AccessKeyId"]);
+        assert_eq!(answer["AccountId"], "444455556666");
+        assert!(answer["Expiration"].as_str().unwrap().ends_with('Z'));
+    }
+
+    /// `console` goes through the same credentials step: the federation endpoint gets the chain's credentials (the
+    /// assumed role's, never the SSO role's), and the destination is the region of the profile asked for.
+    #[test]
+    fn console_signs_in_as_the_assumed_role_of_the_chain() {
+        let sandbox = sandbox();
+        let expected = json(&run(
+            &sandbox,
+            &["export", "--profile", "deploy", "--format", "process"],
+            &[],
+        ));
+        let url = sandbox.portal.url();
+        let console = run(
+            &sandbox,
+            &["console", "--profile", "deploy", "--signin-endpoint", &url, "--print"],
+            &[],
+        );
+        console.assert_success();
+        let token = ssocreds_tests::fake_portal::signin_token_for(
+            expected["AccessKeyId"].as_str().unwrap(),
+            expected["SecretAccessKey"].as_str().unwrap(),
+            expected["SessionToken"].as_str().unwrap(),
+        );
+        let printed = console.stdout.trim();
+        assert!(printed.ends_with(&format!("&SigninToken={token}")), "{printed}");
+        assert!(
+            printed.contains("&Destination=https%3A%2F%2Fconsole.aws.amazon.com%2F%3Fregion%3Deu-west-1&"),
+            "{printed}"
+        );
+        assert!(!console.stderr.contains(expected["SecretAccessKey"].as_str().unwrap()));
+        assert_eq!(sandbox.portal.state().signin_tokens_issued, 1);
+    }
+
     #[test]
     fn process_caches_the_chain_and_reuses_it() {
         let sandbox = sandbox();

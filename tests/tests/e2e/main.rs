@@ -53,3 +53,7 @@ mod completions;
 // the fake STS: session names, durations, external ids, MFA, STS endpoints, the process cache's keys, each error's
 // exit code, and botocore resolving the same profile to the same role.
 mod chains;
+
+// `ssocreds serve` and `exec --serve`: botocore and the JavaScript SDK read the container endpoint and get the next
+// credentials; refusals, one portal call under concurrency, slow clients, signals, formats, exit codes.
+mod serve;

@@ -25,6 +25,7 @@ pub mod process;
 pub mod refresh;
 pub mod resolve;
 pub mod role_credentials;
+pub mod serve;
 pub mod token;
 pub mod token_source;
 pub mod write;
