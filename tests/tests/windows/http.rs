@@ -1,5 +1,5 @@
 //! A minimal HTTP/1.1 client for the tests' own requests to 127.0.0.1 (playing the browser, following a console
-//! sign-in URL): one GET per connection, `Connection: close`; the status and headers of the answer.
+//! sign-in URL): one GET per connection, `Connection: close`, the whole answer read.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -11,6 +11,7 @@ pub struct Answer {
     pub status: u16,
     /// The header lines, names as sent.
     pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Answer {
@@ -43,6 +44,7 @@ pub fn get(url: &str, headers: &[(&str, &str)]) -> Answer {
         .position(|w| w == b"\r\n\r\n")
         .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(&answer)));
     let head = String::from_utf8_lossy(&answer[..split]).into_owned();
+    let body = answer[split + 4..].to_vec();
     let mut lines = head.split("\r\n");
     let status = lines
         .next()
@@ -53,5 +55,5 @@ pub fn get(url: &str, headers: &[(&str, &str)]) -> Answer {
         .filter_map(|line| line.split_once(':'))
         .map(|(name, value)| (name.to_owned(), value.trim().to_owned()))
         .collect();
-    Answer { status, headers }
+    Answer { status, headers, body }
 }

@@ -48,3 +48,6 @@ mod chains;
 
 // `completions SHELL` and `man`: the Linux build's bytes; PowerShell's Tab request reads the profile names.
 mod completions;
+
+// `serve` (the variables for cmd and PowerShell, a Linux client's GET, 401, Ctrl-C) and `exec --serve`.
+mod serve;

@@ -357,3 +357,32 @@ fn quote_arg(arg: &str) -> String {
     let trailing = safe.len() - safe.trim_end_matches('\\').len();
     format!("\"{safe}{}\"", "\\".repeat(trailing))
 }
+
+/// The variable that marks the Linux processes of one Windows command, for `send_ctrl_c`: wine gives a Windows
+/// process's environment to the Linux process that runs it.
+pub const MARK_VARIABLE: &str = "SSOCREDS_TEST_MARK";
+
+/// Ctrl-C for a Windows program under wine, which has no console to press it in when its output goes to pipes:
+/// SIGINT to the Linux process that runs it (found by `MARK_VARIABLE=mark` in its environment and `program` in its
+/// command line), which wine turns into a `CTRL_C_EVENT` for the handlers the program registered
+/// (`SetConsoleCtrlHandler`), as a Ctrl-C in a console would. Returns how many processes were signalled.
+pub fn send_ctrl_c(mark: &str, program: &str) -> usize {
+    let wanted = format!("{MARK_VARIABLE}={mark}");
+    let pids: Vec<String> = std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|pid| pid.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|pid| {
+            let read = |what: &str| std::fs::read(format!("/proc/{pid}/{what}")).unwrap_or_default();
+            let environ = read("environ");
+            let cmdline = String::from_utf8_lossy(&read("cmdline")).into_owned();
+            environ.split(|b| *b == 0).any(|v| v == wanted.as_bytes()) && cmdline.contains(program)
+        })
+        .collect();
+    for pid in &pids {
+        let status = Command::new("kill").args(["-INT", pid]).status().expect("run kill");
+        assert!(status.success(), "kill -INT {pid}");
+    }
+    pids.len()
+}
