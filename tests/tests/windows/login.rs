@@ -51,3 +51,29 @@ fn login_opens_the_default_browser_and_writes_the_token_in_the_profile_folder() 
     // ssocreds.exe then uses it.
     sandbox.run(&["export", "--profile", "dev"]).assert_success();
 }
+
+#[test]
+#[ignore = "needs wine: run scripts/test-windows.sh"]
+fn ctrl_c_ends_a_sign_in_with_130_and_writes_no_token() {
+    let sandbox = WinSandbox::new();
+    sandbox.write_config();
+    let opened = sandbox.path("opened-url");
+    let mark = format!("login-ctrl-c-{}", std::process::id());
+    let login = wine_spawn(
+        &sandbox
+            .command(&["login", "--profile", "dev", "--timeout", "60"])
+            .env("SSOCREDS_TEST_URL_FILE", &wine::win_path(&opened))
+            .env(wine::MARK_VARIABLE, &mark),
+    );
+    // Waiting for the browser: the sign-in has started and the loopback listener is up.
+    opened_url(&opened);
+    assert_eq!(wine::send_ctrl_c(&mark, "ssocreds.exe"), 1);
+    let run = login.wait();
+    assert_eq!(run.code, 130, "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+    let cache = sandbox.linux.cache_dir();
+    assert!(
+        !cache.join(sso_core::cache_file_name("corp")).exists(),
+        "no token after an interrupted sign-in"
+    );
+}
