@@ -220,7 +220,8 @@ fn stop_signal() -> Result<impl std::future::Future<Output = ()>, Failure> {
     })
 }
 
-/// Resolves on Ctrl-C (and the console's close and shutdown events, which tokio reports alike).
+/// Resolves on Ctrl-C (CTRL_C_EVENT). Closing the console or shutting down ends the process anyway, and the port with
+/// it.
 #[cfg(not(unix))]
 fn stop_signal() -> Result<impl std::future::Future<Output = ()>, Failure> {
     Ok(async {
