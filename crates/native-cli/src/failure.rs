@@ -73,7 +73,7 @@ impl Exit {
             Self::Denied => "`login`: the sign-in was denied",
             Self::NotCompleted => "`login`: the sign-in was not completed in time",
             Self::CannotRun => {
-                "`exec`: the command could not be started (otherwise `exec` exits with the command's own code)"
+                "`exec`: the command could not be started (otherwise `exec` exits with the command's own code); `console`: no browser could be started"
             }
             Self::Cancelled => "`login`: cancelled with Ctrl-C",
         }

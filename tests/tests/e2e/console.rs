@@ -310,7 +310,7 @@ fn without_a_browser_the_url_is_not_printed_and_print_is_suggested() {
     let sandbox = sandbox_with(portal_config());
     let missing = sandbox.home.path().join("no-such-browser").display().to_string();
     let run = console(&sandbox, &["--profile", "eu"], &[("BROWSER", &missing)]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(run.code, 127, "{}", run.stderr);
     assert!(run.stderr.contains("could not start a browser"), "{}", run.stderr);
     assert!(run.stderr.contains("--print"), "{}", run.stderr);
     assert!(!run.stderr.contains("federation?"), "{}", run.stderr);

@@ -149,20 +149,19 @@ pub fn run(args: &ConsoleArgs, log: &Log) -> Result<(), Failure> {
     let login = login_url(&console.endpoint, &console.destination, &token);
     log.verbose(&format!("sign-in URL {}", login.redacted()));
 
-    let (role, account) = (plan.target.role_name.as_str(), plan.target.account_id.as_str());
     if args.print {
         return output::print_stdout(&format!("{}\n", login.expose()));
     }
     crate::browser::open(login.expose()).map_err(|why| {
         Failure::new(
-            Exit::Internal,
+            Exit::CannotRun,
             format!(
                 "could not start a browser ({why}); set BROWSER to the program that opens URLs, or run again with \
                  --print and open the URL yourself (it signs in whoever opens it: share it with no one)"
             ),
         )
     })?;
-    log.info(&format!("opened the console for {role} in {account}"));
+    log.info(&format!("opened the console for {}", plan.target.describe()));
     Ok(())
 }
 
