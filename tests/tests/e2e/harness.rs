@@ -277,6 +277,13 @@ pub fn mode(path: &Path) -> u32 {
 /// The Python of a virtual environment with botocore, made once under target/ and reused; `None` (with a message)
 /// when Python, venv or pip are not available.
 pub fn botocore_python() -> Option<PathBuf> {
+    // Made once per test run: tests run in parallel threads, and two venvs made in one folder at once break each
+    // other (seen as a botocore test failing with no output on a fresh clone).
+    static PYTHON: OnceLock<Option<PathBuf>> = OnceLock::new();
+    PYTHON.get_or_init(make_botocore_venv).clone()
+}
+
+fn make_botocore_venv() -> Option<PathBuf> {
     let target = binary().parent()?.parent()?.to_owned();
     let venv = target.join("botocore-venv");
     let python = venv.join("bin/python");

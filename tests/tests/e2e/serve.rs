@@ -686,6 +686,13 @@ fn connections_are_bounded() {
 /// The AWS SDK for JavaScript v3's HTTP (container) credential provider, installed with npm under target/ once;
 /// `None` (with a message) when node or npm cannot provide it.
 fn javascript_sdk() -> Option<PathBuf> {
+    // Installed once per test run: tests run in parallel threads, and two npm installs into one folder break it
+    // (a fresh clone saw one install read the other's half-written node_modules).
+    static SDK: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    SDK.get_or_init(install_javascript_sdk).clone()
+}
+
+fn install_javascript_sdk() -> Option<PathBuf> {
     let dir = binary().parent()?.parent()?.join("serve-npm");
     let module = dir.join("node_modules/@aws-sdk/credential-provider-http");
     if module.join("package.json").exists() {
