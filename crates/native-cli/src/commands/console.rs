@@ -194,7 +194,7 @@ sso_role_name = ReadOnly
             unreachable!()
         };
         let config = ConfigText(Ok(("config".into(), Some(CONFIG.to_owned()))));
-        let plan = resolve_credentials(&console.target, env, chrono::Utc::now(), config, &[])?;
+        let plan = resolve_credentials(&console.target, env, chrono::Utc::now(), config, &Vec::new)?;
         ConsolePlan::resolve(&console, env, &plan)
     }
 

@@ -63,7 +63,7 @@ pub fn plan_credentials(args: &TargetArgs, inputs: &Inputs, log: &Log) -> Result
         &inputs.env,
         inputs.now,
         config_file::read_config_text(),
-        &config_file::read_static_key_profiles(),
+        &config_file::read_static_key_profiles,
     )?;
     for note in &plan.notes {
         log.note(note);

@@ -200,8 +200,9 @@ fn role_profile_name<'a>(
 
 /// What a chain depends on besides the config file and the environment.
 pub struct ChainContext<'a> {
-    /// The profiles of `~/.aws/credentials` with static keys (a chain cannot start there).
-    pub static_key_profiles: &'a [String],
+    /// Reads the profiles of `~/.aws/credentials` with static keys (a chain cannot start there): called only when a
+    /// role profile is resolved, so that the commands that use no chain never read that file.
+    pub static_key_profiles: &'a dyn Fn() -> Vec<String>,
     /// The command's `now`, for the default session name.
     pub now: DateTime<Utc>,
 }
@@ -235,9 +236,10 @@ fn resolve_chain_target(
         Exit::Config => Failure::new(failure.exit, format!("{}: {}", config.path.display(), failure.message)),
         _ => failure,
     };
+    let static_key_profiles = (context.static_key_profiles)();
     let inputs = ChainInputs {
         env: &env.chain,
-        static_key_profiles: context.static_key_profiles,
+        static_key_profiles: &static_key_profiles,
         now: context.now,
     };
     let chain = resolve_role_chain(file, name, &inputs).map_err(|e| in_file(Failure::from(e)))?;
@@ -514,14 +516,14 @@ pub struct CredentialsPlan {
 /// `export`, `process`, `write` and `exec`: flags (checked before anything about a file is reported), the
 /// environment, the config text and `now` → the target, the token's source and refresh policy, the network.
 ///
-/// `static_key_profiles`: the profiles of `~/.aws/credentials` that hold static keys (a chain that ends in one of
-/// them is refused with an error that says so).
+/// `static_key_profiles` reads the profiles of `~/.aws/credentials` that hold static keys (a chain that ends in one
+/// of them is refused with an error that says so); it is called only for a role profile.
 pub fn resolve_credentials(
     args: &TargetArgs,
     env: &Environment,
     now: DateTime<Utc>,
     config: ConfigText,
-    static_key_profiles: &[String],
+    static_key_profiles: &dyn Fn() -> Vec<String>,
 ) -> Result<CredentialsPlan, Failure> {
     let flags = TargetFlags::parse(args)?;
     let mfa_code = args
@@ -675,7 +677,7 @@ sso_region = us-east-1
     }
 
     fn resolve(args: &[&str], env: &Environment, config: ConfigText) -> Result<Target, Failure> {
-        resolve_credentials(&target_args(args), env, now(), config, &[]).map(|plan| plan.target)
+        resolve_credentials(&target_args(args), env, now(), config, &Vec::new).map(|plan| plan.target)
     }
 
     fn env_with_profile(name: &str) -> Environment {
@@ -901,7 +903,7 @@ sso_region = us-east-1
 ";
 
     fn plan(args: &[&str], env: &Environment, text: &str, statics: &[String]) -> Result<CredentialsPlan, Failure> {
-        resolve_credentials(&target_args(args), env, now(), config(text), statics)
+        resolve_credentials(&target_args(args), env, now(), config(text), &|| statics.to_vec())
     }
 
     #[test]

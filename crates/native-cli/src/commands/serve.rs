@@ -90,7 +90,8 @@ impl Ready {
     /// Fetches credentials (so that a sign-in problem shows at once, with its usual message and exit code), binds
     /// 127.0.0.1 and makes the token.
     pub fn start(plan: CredentialsPlan, options: &ServeOptions, log: &Log) -> Result<Self, Failure> {
-        let now = Utc::now();
+        // The first fetch is part of the command: it uses the command's one clock reading.
+        let now = plan.now;
         let credentials = super::credentials_for(&plan, now, log)?;
         let listener = bind(options.port)?;
         let port = listener
