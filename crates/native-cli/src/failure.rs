@@ -1,7 +1,8 @@
 //! How `ssocreds` fails: one message for people and one exit code per kind of failure.
 
 use sso_core::{
-    CacheError, CallbackError, ChainError, OidcErrorKind, PortalErrorKind, RegionError, StsErrorKind, StsRequestError,
+    CacheError, CallbackError, ChainError, OidcErrorKind, PortalErrorKind, RegionError, SigninErrorKind, StsErrorKind,
+    StsRequestError,
 };
 
 /// Exit codes. Documented in the README and `ssocreds --help`; never renumber one.
@@ -161,7 +162,13 @@ impl From<sso_core::Error> for Failure {
             E::StsRequest(StsRequestError::MfaCodeRequired { .. } | StsRequestError::InvalidMfaCode { .. }) => {
                 Exit::Usage
             }
-            E::InvalidParameter(_) => Exit::Usage,
+            E::InvalidParameter(_) | E::Console(_) | E::ContainerExport(_) => Exit::Usage,
+            E::Signin(e) => match e.kind {
+                SigninErrorKind::CredentialsRefused => Exit::SignIn,
+                SigninErrorKind::Forbidden => Exit::NoAccess,
+                SigninErrorKind::TooManyRequests => Exit::Throttled,
+                SigninErrorKind::Server | SigninErrorKind::UnexpectedResponse => Exit::Network,
+            },
             // A new kind of core error: still reported, with the catch-all code until it gets its own.
             _ => Exit::Internal,
         };
@@ -196,6 +203,9 @@ through_core_error!(
     sso_core::StsError,
     sso_core::StsRequestError,
     sso_core::InvalidParameter,
+    sso_core::ConsoleError,
+    sso_core::SigninError,
+    sso_core::ContainerExportError,
 );
 
 /// A cache file that could not be used, with its path.

@@ -5,10 +5,10 @@
 
 // Through the crate root's re-exports, so that moving an error between modules does not touch this file.
 use crate::{
-    CacheError, CallbackError, ChainError, ConfigError, CredentialsFileError, DeviceAuthorizationExpired,
-    EndpointError, ExportError, InvalidParameter, OidcError, PkceError, PortalError, RefreshUnavailable, RegionError,
-    RegistrationCacheError, RoleCacheError, SsoSessionError, StsError, StsRequestError, TemplateError, TimestampError,
-    TokenChoiceError, TokenError, ValidationError,
+    CacheError, CallbackError, ChainError, ConfigError, ConsoleError, ContainerExportError, CredentialsFileError,
+    DeviceAuthorizationExpired, EndpointError, ExportError, InvalidParameter, OidcError, PkceError, PortalError,
+    RefreshUnavailable, RegionError, RegistrationCacheError, RoleCacheError, SigninError, SsoSessionError, StsError,
+    StsRequestError, TemplateError, TimestampError, TokenChoiceError, TokenError, ValidationError,
 };
 
 /// Any error of the core. `Display` is the specific error's message and `source()` its cause; match on the
@@ -88,6 +88,15 @@ pub enum Error {
     /// A role ARN, session name, external id, MFA serial or MFA code that is not valid.
     #[error(transparent)]
     InvalidParameter(#[from] InvalidParameter),
+    /// A console sign-in that cannot be asked for: a partition, destination or session duration that cannot be used.
+    #[error(transparent)]
+    Console(#[from] ConsoleError),
+    /// An error answer (or an unreadable one) of the console federation endpoint.
+    #[error(transparent)]
+    Signin(#[from] SigninError),
+    /// The container endpoint's variables cannot be written in the format asked for.
+    #[error(transparent)]
+    ContainerExport(#[from] ContainerExportError),
 }
 
 impl Error {
@@ -118,6 +127,9 @@ impl Error {
             Self::Sts(e) => e.code(),
             Self::StsRequest(e) => e.code(),
             Self::InvalidParameter(_) => "INVALID_PARAMETER",
+            Self::Console(e) => e.code(),
+            Self::Signin(e) => e.code(),
+            Self::ContainerExport(e) => e.code(),
         }
     }
 }

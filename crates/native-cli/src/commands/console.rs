@@ -54,7 +54,7 @@ impl ConsolePlan {
         };
         let partition_region = plan.target.requested_region.as_ref().or(console_region.as_ref());
         let partition = match partition_region {
-            Some(region) => Partition::of_region(region).map_err(console_usage)?,
+            Some(region) => Partition::of_region(region).map_err(Failure::from)?,
             None => Partition::Aws,
         };
         let (endpoint_origin, override_url) = match (args.signin_endpoint.as_deref(), &env.endpoint_url_signin) {
@@ -70,7 +70,7 @@ impl ConsolePlan {
             Failure::new(Exit::Usage, format!("{what}: {}", crate::failure::chain(&e)))
         })?;
         let destination = ConsoleDestination::resolve(partition, console_region.as_ref(), args.destination.as_deref())
-            .map_err(console_usage)?;
+            .map_err(Failure::from)?;
         Ok(Self {
             partition,
             endpoint,
@@ -79,22 +79,6 @@ impl ConsolePlan {
             region_note,
         })
     }
-}
-
-/// A console request that cannot be built: always the user's to fix (exit 2).
-fn console_usage(error: sso_core::ConsoleError) -> Failure {
-    Failure::new(Exit::Usage, error.to_string())
-}
-
-/// The exit code of a failed `getSigninToken`, as the README's table says.
-fn signin_failure(error: &SigninError) -> Failure {
-    let exit = match error.kind {
-        SigninErrorKind::CredentialsRefused => Exit::SignIn,
-        SigninErrorKind::Forbidden => Exit::NoAccess,
-        SigninErrorKind::TooManyRequests => Exit::Throttled,
-        SigninErrorKind::Server | SigninErrorKind::UnexpectedResponse => Exit::Network,
-    };
-    Failure::new(exit, error.to_string())
 }
 
 impl Retryable for SigninError {
@@ -133,7 +117,7 @@ pub fn run(args: &ConsoleArgs, log: &Log) -> Result<(), Failure> {
 
     let credentials = credentials_for(&plan, plan.now, log)?;
     let request =
-        signin_token_request(&console.endpoint, &credentials, None, credential_origin(&plan)).map_err(console_usage)?;
+        signin_token_request(&console.endpoint, &credentials, None, credential_origin(&plan)).map_err(Failure::from)?;
     drop(credentials);
     // Only an override can point at a loopback address; the partitions' endpoints never do.
     let transport = Transport::new(&plan.network.transport, console.endpoint.is_loopback())?;
@@ -144,7 +128,7 @@ pub fn run(args: &ConsoleArgs, log: &Log) -> Result<(), Failure> {
             log,
             parse_signin_token_response,
         )?
-        .map_err(|e| signin_failure(&e))?;
+        .map_err(Failure::from)?;
     drop(request);
     let login = login_url(&console.endpoint, &console.destination, &token);
     log.verbose(&format!("sign-in URL {}", login.redacted()));
@@ -301,7 +285,7 @@ sso_role_name = ReadOnly
                 status: 400,
                 detail: None,
             };
-            assert_eq!(signin_failure(&error).exit, exit, "{kind:?}");
+            assert_eq!(Failure::from(error).exit, exit, "{kind:?}");
         }
     }
 }

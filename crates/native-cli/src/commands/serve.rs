@@ -72,10 +72,7 @@ pub fn run(args: &ServeArgs, log: &Log) -> Result<(), Failure> {
     };
     let ready = Ready::start(plan, &options, log)?;
     // The format was checked by clap (`process` is not offered); this cannot fail for the two ASCII values.
-    let text = ready
-        .endpoint()
-        .format_variables(args.format)
-        .map_err(|e| Failure::new(Exit::Usage, e.to_string()))?;
+    let text = ready.endpoint().format_variables(args.format).map_err(Failure::from)?;
     ready.serve_until_stopped(|| output::print_stdout(&text))
 }
 
